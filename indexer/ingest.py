@@ -1,0 +1,269 @@
+"""The ingest chain: normalize → watch filter → dedup → tag → store.
+
+Plain Python that knows nothing of Scrapy: the crawler's item pipeline and
+`jianyu ingest FILE` both feed it. Each post ends with exactly one outcome
+(stored, updated, duplicate, filtered, quarantined), logged and counted. Nothing is
+lost silently: a post that cannot be processed is quarantined with its error.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+import orjson
+
+from nlp.errors import PostError
+from nlp.keywords import keywords
+from nlp.normalize import normalize
+from nlp.region import detect_region
+from nlp.simhash import NearDupIndex, simhash
+from nlp.tagger import Tagger
+from nlp.tokenize import tokenize
+from nlp.watch import WatchList
+
+from .post import Post
+from .store import QuarantineRecord, Store
+from .urls import canonical_url
+
+log = logging.getLogger(__name__)
+
+MAX_LINE_BYTES = 20 * 1024 * 1024   # a line larger than this is quarantined unread
+MAX_RAW_KEPT = 1024 * 1024          # quarantine keeps at most this much of a raw line
+OUTCOMES = ("stored", "updated", "duplicates", "filtered", "quarantined")
+
+
+@dataclass
+class Summary:
+    read: int = 0
+    stored: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    near_duplicates: int = 0
+    filtered: int = 0
+    quarantined: int = 0
+    reasons: Counter = field(default_factory=Counter)
+
+    def add(self, other: "Summary") -> None:
+        for name in ("read", "stored", "updated", "duplicates", "near_duplicates", "filtered", "quarantined"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.reasons.update(other.reasons)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"read": self.read, "stored": self.stored, "updated": self.updated,
+                "duplicates": self.duplicates, "near_duplicates": self.near_duplicates,
+                "filtered": self.filtered, "quarantined": self.quarantined,
+                "reasons": dict(self.reasons)}
+
+
+@dataclass
+class Incoming:
+    """One raw record on its way in: a decoded JSON object or a Post, with where it came from."""
+    source: str
+    data: dict[str, Any] | Post | None
+    line: int | None = None
+    raw: str = ""
+    error: str = ""          # set when the record could not even be read
+    nbytes: int = 0          # size of the raw line, for progress
+
+
+class IngestChain:
+    def __init__(self, store: Store, tagger: Tagger | None, watch: WatchList, *,
+                 keep_labels: bool = False, near_dup_window: int = 200_000, batch_size: int = 500,
+                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+        self.store = store
+        self.tagger = tagger
+        self.watch = watch
+        self.keep_labels = keep_labels
+        self.batch_size = batch_size
+        self.now = now
+        self.near = NearDupIndex(max_items=max(near_dup_window, 1))
+        if near_dup_window:
+            for pid, fp in store.recent_fingerprints(near_dup_window):
+                self.near.add(pid, fp)
+
+    # -- driving -----------------------------------------------------------------
+    def run(self, records: Iterable[Incoming], progress: Callable[[int], None] | None = None) -> Summary:
+        total = Summary()
+        batch: list[Incoming] = []
+        for rec in records:
+            batch.append(rec)
+            if len(batch) >= self.batch_size:
+                total.add(self.process(batch))
+                if progress:
+                    progress(len(batch))
+                batch = []
+        if batch:
+            total.add(self.process(batch))
+            if progress:
+                progress(len(batch))
+        return total
+
+    def process(self, records: list[Incoming]) -> Summary:
+        summary, bad = self._process(records)
+        if bad:
+            self.store.quarantine(bad)
+        return summary
+
+    def _process(self, records: list[Incoming]) -> tuple[Summary, list[QuarantineRecord]]:
+        """Run a batch through the chain; returns the summary and the records that failed."""
+        s = Summary(read=len(records))
+        bad: list[QuarantineRecord] = []
+        posts: list[tuple[Incoming, Post]] = []
+        for rec in records:
+            try:
+                post = self._prepare(rec)
+            except PostError as e:
+                bad.append(_quarantine(rec, "normalize", str(e)))
+                continue
+            matched = self.watch.match(post.title + "\n" + post.text)
+            if not matched:
+                s.filtered += 1
+                s.reasons["no watch term"] += 1
+                log.debug("filtered %s (%s:%s): no watch term", post.id, rec.source, rec.line)
+                continue
+            post.watch_terms = matched
+            posts.append((rec, post))
+        if posts:
+            self._resolve_urls([p for _, p in posts])
+            try:
+                self._tag([p for _, p in posts])
+            except Exception as e:  # a model fault must not lose the batch
+                log.exception("tagging failed for a batch of %d posts", len(posts))
+                bad.extend(_quarantine(rec, "tag", f"{type(e).__name__}: {e}") for rec, _ in posts)
+                posts = []
+            s.near_duplicates += self._mark_near_duplicates([p for _, p in posts])
+            result = self.store.upsert([p for _, p in posts])
+            s.stored += result.inserted
+            s.updated += result.updated
+            s.duplicates += result.unchanged + (len(posts) - result.inserted - result.updated - result.unchanged)
+            for _, p in posts:
+                log.debug("stored %s %s/%s/%s", p.id, p.relevant, p.sentiment, p.topic)
+        s.quarantined += len(bad)
+        for q in bad:
+            s.reasons[q.error.split(":")[0][:60]] += 1
+            log.warning("quarantined %s%s: %s", q.source, f":{q.line}" if q.line else "", q.error)
+        return s, bad
+
+    # -- stages ------------------------------------------------------------------
+    def _prepare(self, rec: Incoming) -> Post:
+        if rec.error:
+            raise PostError(rec.error)
+        post = rec.data if isinstance(rec.data, Post) else Post.from_dict(rec.data or {})
+        post.text = normalize(post.text)
+        post.title = normalize(post.title) if post.title else ""
+        if not post.text:
+            raise PostError("no text after normalization (markup or control characters only)")
+        if not post.source:
+            post.source = rec.source
+        if post.crawled_at is None:
+            post.crawled_at = self.now()
+        if not self.keep_labels:
+            post.relevant = post.sentiment = post.topic = None
+        return post
+
+    def _resolve_urls(self, posts: list[Post]) -> None:
+        """A post whose canonical URL is stored under another id is that post."""
+        urls = {p.canonical_url: p for p in posts if p.url}
+        known = self.store.ids_for_urls(urls)
+        for p in posts:
+            old = known.get(p.canonical_url) if p.url else None
+            if old and old != p.id:
+                log.debug("post %s is stored as %s (same URL)", p.id, old)
+                p.id = old
+
+    def _tag(self, posts: list[Post]) -> None:
+        texts = []
+        for p in posts:
+            full = p.title + "\n" + p.text if p.title else p.text
+            p.tokens = tokenize(full)
+            p.keywords = keywords(p.tokens)
+            if not p.region:
+                p.region = detect_region(full, p.site)
+            p.fingerprint = simhash(p.tokens)
+            texts.append(full)
+        need = [i for i, p in enumerate(posts) if p.relevant is None or p.sentiment is None or p.topic is None]
+        if not need:
+            return
+        if self.tagger is None:
+            raise PostError("no tagger loaded")
+        for i, lab in zip(need, self.tagger.predict([texts[i] for i in need])):
+            posts[i].relevant, posts[i].sentiment, posts[i].topic = lab.relevant, lab.sentiment, lab.topic
+
+    def _mark_near_duplicates(self, posts: list[Post]) -> int:
+        n = 0
+        for p in posts:
+            if not p.fingerprint:
+                continue
+            first = self.near.find(p.fingerprint)
+            if first and first != p.id:
+                p.dup_of = first
+                n += 1
+            else:
+                p.dup_of = ""
+                self.near.add(p.id, p.fingerprint)
+        return n
+
+
+def _quarantine(rec: Incoming, stage: str, error: str) -> QuarantineRecord:
+    raw = rec.raw
+    if not raw and rec.data is not None:
+        data = rec.data.to_dict() if isinstance(rec.data, Post) else rec.data
+        raw = orjson.dumps(data, default=str).decode()
+    return QuarantineRecord(source=rec.source, line=rec.line, stage=stage, error=error, raw=raw[:MAX_RAW_KEPT])
+
+
+def read_jsonl(path: Path, source: str | None = None) -> Iterator[Incoming]:
+    """Stream a JSONL file as Incoming records; a line that is not a JSON object comes
+    through with its error so the chain quarantines it. Reading never stops early."""
+    source = source or str(path)
+    with open(path, "rb") as fh:
+        for no, line in enumerate(fh, 1):
+            if line.strip():  # blank lines separate nothing and carry no post
+                yield decode_line(line, source, no)
+
+
+def decode_line(line: bytes, source: str, no: int | None) -> Incoming:
+    rec = _decode_line(line, source, no)
+    rec.nbytes = len(line)
+    return rec
+
+
+def _decode_line(line: bytes, source: str, no: int | None) -> Incoming:
+    if len(line) > MAX_LINE_BYTES:
+        return Incoming(source, None, no, raw=line[:MAX_RAW_KEPT].decode("utf-8", "replace"),
+                        error=f"line of {len(line)} bytes is over the {MAX_LINE_BYTES} byte limit")
+    stripped = line.strip()
+    if not stripped:
+        return Incoming(source, None, no, error="empty line")
+    try:
+        text = stripped.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return Incoming(source, None, no, raw=stripped.decode("utf-8", "backslashreplace"),
+                        error=f"not UTF-8 text (byte {e.start})")
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as e:
+        return Incoming(source, None, no, raw=text, error=f"invalid JSON: {e}")
+    if not isinstance(data, dict):
+        return Incoming(source, None, no, raw=text, error=f"a post must be a JSON object, not {type(data).__name__}")
+    return Incoming(source, data, no, raw=text)
+
+
+def retry_quarantine(chain: IngestChain, limit: int | None = None) -> tuple[Summary, int]:
+    """Re-run quarantined records through the chain; those that now go through are
+    released, the others stay quarantined as they were. Returns the summary and the
+    number released."""
+    summary = Summary()
+    released: list[int] = []
+    for q in chain.store.quarantined(limit):
+        rec = decode_line(q.raw.encode("utf-8"), q.source, q.line)
+        s, bad = chain._process([rec])
+        summary.add(s)
+        if not bad and q.id is not None:
+            released.append(q.id)
+    chain.store.release(released)
+    return summary, len(released)

@@ -1,0 +1,376 @@
+"""The embedded default store: one SQLite file, WAL, FTS5 over the segmented text.
+
+The FTS columns hold the space-joined tokens of the title and the body, and in
+columns of their own the dictionary words inside longer tokens (公益诉讼 inside
+行政公益诉讼), so a query word finds them while phrases keep their adjacency.
+
+Row ids encode time: rowid = (epoch seconds << 20) + n, so the posts table and the
+FTS index are both in time order, a time filter is a rowid range that FTS5 seeks to,
+and "newest first" reads stop after the page they need.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import orjson
+
+from nlp.errors import StoreError
+from nlp.labels import Platform, Sentiment, Topic
+from nlp.tokenize import segment_query, subwords, tokenize
+
+from .highlight import highlight
+from .post import SHANGHAI, Post
+from .query import And, Node, TimeRange, positive_terms
+from .sqlite_query import SqliteCompiler
+from .store import (GROUP_FIELDS, INTERVALS, SORTS, Hit, QuarantineRecord, SearchRequest,
+                    SearchResult, Store, UpsertResult, query_ast)
+from .urls import canonical_url
+
+log = logging.getLogger(__name__)
+
+TS_SHIFT = 20
+SLOT = 1 << TS_SHIFT
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS posts (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    ts INTEGER NOT NULL,
+    url TEXT, canonical_url TEXT, platform TEXT, site TEXT, author TEXT, title TEXT, text TEXT,
+    published_at TEXT, crawled_at TEXT, lang TEXT, region TEXT,
+    relevant INTEGER, sentiment TEXT, topic TEXT, event_id TEXT, dup_of TEXT, source TEXT,
+    fingerprint INTEGER, reposts INTEGER, comments INTEGER, likes INTEGER,
+    keywords TEXT, watch_terms TEXT, doc_hash TEXT
+);
+CREATE INDEX IF NOT EXISTS posts_url ON posts(canonical_url) WHERE canonical_url != '';
+CREATE INDEX IF NOT EXISTS posts_ts_labels ON posts(ts, topic, sentiment, platform, relevant);
+CREATE INDEX IF NOT EXISTS posts_event ON posts(event_id) WHERE event_id != '';
+CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5(
+    title, body, title_parts, body_parts, tokenize = 'unicode61 remove_diacritics 0');
+CREATE TABLE IF NOT EXISTS quarantine (
+    id INTEGER PRIMARY KEY,
+    source TEXT, line INTEGER, stage TEXT, error TEXT, raw TEXT, created_at TEXT
+);
+"""
+
+_COLUMNS = ("id", "ts", "url", "canonical_url", "platform", "site", "author", "title", "text",
+            "published_at", "crawled_at", "lang", "region", "relevant", "sentiment", "topic",
+            "event_id", "dup_of", "source", "fingerprint", "reposts", "comments", "likes",
+            "keywords", "watch_terms", "doc_hash")
+_SELECT = "p.rowid, " + ", ".join(f"p.{c}" for c in _COLUMNS)
+_GROUP_SQL = {"relevant": "p.relevant", "event_id": "p.event_id"}
+
+
+class SqliteStore(Store):
+    def __init__(self, path: str | Path, *, timeout: float = 30.0):
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(f"cannot create the store folder {self.path.parent}: {e}") from None
+        try:
+            self.db = sqlite3.connect(str(path), timeout=timeout, check_same_thread=False,
+                                      isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA cache_size=-65536")
+            self.db.executescript(SCHEMA)
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open the SQLite store {self.path}: {e}") from None
+        self.lock = threading.RLock()
+        self.compiler = SqliteCompiler(segment_query, TS_SHIFT)
+        with self.lock:
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()
+
+    # -- writing -------------------------------------------------------------
+    def upsert(self, posts: Iterable[Post]) -> UpsertResult:
+        posts = _last_per_id(posts)
+        result = UpsertResult()
+        if not posts:
+            return result
+        with self.lock:
+            existing = self._existing(p.id for p in posts)
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                taken: dict[int, int] = {}
+                for post in posts:
+                    row = _row(post)
+                    old = existing.get(post.id)
+                    if old is not None:
+                        old_rowid, old_hash = old
+                        if old_hash == row["doc_hash"]:
+                            result.unchanged += 1
+                            continue
+                        self.db.execute("DELETE FROM posts WHERE rowid = ?", (old_rowid,))
+                        self.db.execute("DELETE FROM posts_fts WHERE rowid = ?", (old_rowid,))
+                        result.updated += 1
+                    else:
+                        result.inserted += 1
+                    rowid = self._next_rowid(row["ts"], taken)
+                    self.db.execute(
+                        f"INSERT INTO posts (rowid, {', '.join(_COLUMNS)}) VALUES (?{', ?' * len(_COLUMNS)})",
+                        (rowid, *(row[c] for c in _COLUMNS)))
+                    self.db.execute("INSERT INTO posts_fts (rowid, title, body, title_parts, body_parts) "
+                                    "VALUES (?, ?, ?, ?, ?)", (rowid, *_fts_columns(post)))
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        return result
+
+    def _existing(self, ids: Iterable[str]) -> dict[str, tuple[int, str]]:
+        out: dict[str, tuple[int, str]] = {}
+        ids = list(ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            q = f"SELECT id, rowid, doc_hash FROM posts WHERE id IN ({','.join('?' * len(chunk))})"
+            for pid, rowid, h in self.db.execute(q, chunk):
+                out[pid] = (rowid, h)
+        return out
+
+    def _next_rowid(self, ts: int, taken: dict[int, int]) -> int:
+        base = ts << TS_SHIFT
+        last = taken.get(ts)
+        if last is None:
+            (last,) = self.db.execute("SELECT max(rowid) FROM posts WHERE rowid >= ? AND rowid < ?",
+                                      (base, base + SLOT)).fetchone()
+            if last is None:
+                last = base - 1
+        if last + 1 >= base + SLOT:
+            raise StoreError(f"more than {SLOT} posts in one second at {ts}")
+        taken[ts] = last + 1
+        return last + 1
+
+    # -- reading -------------------------------------------------------------
+    def get(self, post_id: str) -> Post | None:
+        return self.get_many([post_id]).get(post_id)
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, Post]:
+        ids = list(dict.fromkeys(ids))
+        out: dict[str, Post] = {}
+        with self.lock:
+            for i in range(0, len(ids), 500):
+                chunk = ids[i:i + 500]
+                q = f"SELECT {_SELECT}, f.body FROM posts p JOIN posts_fts f ON f.rowid = p.rowid WHERE p.id IN ({','.join('?' * len(chunk))})"
+                for r in self.db.execute(q, chunk):
+                    post = _post(r)
+                    post.tokens = r[-1].split() if r[-1] else []
+                    out[post.id] = post
+        return out
+
+    def ids_for_urls(self, canonical_urls: Iterable[str]) -> dict[str, str]:
+        urls = [u for u in dict.fromkeys(canonical_urls) if u]
+        out: dict[str, str] = {}
+        with self.lock:
+            for i in range(0, len(urls), 500):
+                chunk = urls[i:i + 500]
+                q = f"SELECT canonical_url, id FROM posts WHERE canonical_url IN ({','.join('?' * len(chunk))})"
+                out.update(self.db.execute(q, chunk).fetchall())
+        return out
+
+    def count(self) -> int:
+        with self.lock:
+            return self.db.execute("SELECT count(*) FROM posts").fetchone()[0]
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        if request.sort not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+        ast = request.ast()
+        frm, where, params, ranked = self._compile(ast)
+        if frm is None:
+            return SearchResult(total=0)
+        order = "f.rank" if (ranked and request.sort == "relevance") else "p.rowid DESC"
+        with self.lock:
+            total = self.db.execute(f"SELECT count(*) FROM {frm} WHERE {where}", params).fetchone()[0]
+            rows = self.db.execute(
+                f"SELECT {_SELECT}{', f.rank' if ranked else ', 0'} FROM {frm} WHERE {where} "
+                f"ORDER BY {order} LIMIT ? OFFSET ?", [*params, request.limit, request.offset]).fetchall()
+        terms = positive_terms(ast)
+        hits = []
+        for r in rows:
+            post = _post(r[:-1])
+            hits.append(Hit(post=post, score=-float(r[-1] or 0.0),
+                            highlight=highlight(post.text, terms)))
+        return SearchResult(total=total, hits=hits)
+
+    def _compile(self, ast: Node) -> tuple[str | None, str, list, bool]:
+        """FROM clause, WHERE clause, parameters, and whether the FTS rank is available;
+        FROM is None when the query can match nothing."""
+        compiled = self.compiler.compile(ast)
+        if compiled.empty:
+            return None, "", [], False
+        if compiled.match is None:
+            return "posts p", compiled.where_sql(), compiled.params, False
+        # A rowid range on the FTS side lets FTS5 seek straight into the time window.
+        extra, rng = [], []
+        for item in (ast.items if isinstance(ast, And) else (ast,)):
+            if isinstance(item, TimeRange):
+                if item.start is not None:
+                    extra.append("f.rowid >= ?")
+                    rng.append(int(item.start.timestamp()) << TS_SHIFT)
+                if item.end is not None:
+                    extra.append("f.rowid < ?")
+                    rng.append(int(item.end.timestamp()) << TS_SHIFT)
+        where = " AND ".join(["posts_fts MATCH ?", *extra, *compiled.where])
+        return ("posts_fts f JOIN posts p ON p.rowid = f.rowid", where,
+                [compiled.match, *rng, *compiled.params], True)
+
+    def counts(self, start: datetime, end: datetime, interval: str = "hour",
+               group_by: str | None = None, query: str | Node = "") -> list[tuple[datetime, str, int]]:
+        if interval not in INTERVALS:
+            raise ValueError(f"interval must be one of {', '.join(INTERVALS)}")
+        if group_by is not None and group_by not in GROUP_FIELDS:
+            raise ValueError(f"group_by must be one of {', '.join(GROUP_FIELDS)}")
+        step = INTERVALS[interval]
+        offset = 8 * 3600 if interval == "day" else 0  # days start at midnight in Asia/Shanghai
+        frm, where, params, _ = self._compile(query_ast(query, start, end))
+        if frm is None:
+            return []
+        bucket = f"(p.ts + {offset}) - ((p.ts + {offset}) % {step}) - {offset}"
+        group = _GROUP_SQL.get(group_by or "", f"p.{group_by}") if group_by else "''"
+        sql = (f"SELECT {bucket} AS b, {group} AS g, count(*) FROM {frm} WHERE {where} "
+               f"AND p.ts >= ? AND p.ts < ? GROUP BY b, g ORDER BY b, g")
+        with self.lock:
+            rows = self.db.execute(sql, [*params, int(start.timestamp()), int(end.timestamp())]).fetchall()
+        return [(datetime.fromtimestamp(b, SHANGHAI), _group_value(g), n) for b, g, n in rows]
+
+    def facets(self, fields: Iterable[str], query: str | Node = "", start: datetime | None = None,
+               end: datetime | None = None, size: int = 20) -> dict[str, list[tuple[str, int]]]:
+        frm, where, params, _ = self._compile(query_ast(query, start, end))
+        out: dict[str, list[tuple[str, int]]] = {}
+        for fld in fields:
+            if fld not in GROUP_FIELDS:
+                raise ValueError(f"facet field must be one of {', '.join(GROUP_FIELDS)}")
+            if frm is None:
+                out[fld] = []
+                continue
+            col = _GROUP_SQL.get(fld, f"p.{fld}")
+            sql = (f"SELECT {col} AS v, count(*) AS n FROM {frm} WHERE {where} "
+                   f"GROUP BY v ORDER BY n DESC, v LIMIT ?")
+            with self.lock:
+                rows = self.db.execute(sql, [*params, size]).fetchall()
+            out[fld] = [(_group_value(v), n) for v, n in rows]
+        return out
+
+    def scan(self, start: datetime | None = None, end: datetime | None = None,
+             query: str | Node = "", batch_size: int = 1000) -> Iterator[Post]:
+        frm, where, params, _ = self._compile(query_ast(query, start, end))
+        if frm is None:
+            return
+        last = None
+        while True:
+            cond = where + ("" if last is None else " AND p.rowid > ?")
+            ps = params + ([] if last is None else [last])
+            with self.lock:
+                rows = self.db.execute(f"SELECT {_SELECT} FROM {frm} WHERE {cond} ORDER BY p.rowid LIMIT ?",
+                                       [*ps, batch_size]).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield _post(r)
+            last = rows[-1][0]
+
+    def recent_fingerprints(self, limit: int) -> list[tuple[str, int]]:
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT id, fingerprint FROM posts WHERE dup_of = '' AND fingerprint != 0 "
+                "ORDER BY rowid DESC LIMIT ?", (limit,)).fetchall()
+        return rows[::-1]
+
+    # -- quarantine ----------------------------------------------------------
+    def quarantine(self, records: Iterable[QuarantineRecord]) -> int:
+        now = datetime.now(timezone.utc).isoformat()
+        rows = [(r.source, r.line, r.stage, r.error, r.raw, (r.created_at.isoformat() if r.created_at else now))
+                for r in records]
+        with self.lock:
+            self.db.executemany("INSERT INTO quarantine (source, line, stage, error, raw, created_at) "
+                                "VALUES (?, ?, ?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def quarantined(self, limit: int | None = None) -> list[QuarantineRecord]:
+        with self.lock:
+            rows = self.db.execute("SELECT id, source, line, stage, error, raw, created_at FROM quarantine "
+                                   "ORDER BY id LIMIT ?", (-1 if limit is None else limit,)).fetchall()
+        return [QuarantineRecord(id=i, source=s, line=ln, stage=st, error=e, raw=raw,
+                                 created_at=datetime.fromisoformat(c)) for i, s, ln, st, e, raw, c in rows]
+
+    def release(self, record_ids: Iterable[int]) -> int:
+        ids = [(i,) for i in record_ids]
+        with self.lock:
+            self.db.executemany("DELETE FROM quarantine WHERE id = ?", ids)
+        return len(ids)
+
+
+def _fts_columns(post: Post) -> tuple[str, str, str, str]:
+    title = tokenize(post.title) if post.title else []
+    body = post.tokens or tokenize(post.text)
+    return (" ".join(title), " ".join(body), " ".join(subwords(title)), " ".join(subwords(body)))
+
+
+def _last_per_id(posts: Iterable[Post]) -> list[Post]:
+    """A batch that names one id twice keeps the later post."""
+    by_id: dict[str, Post] = {}
+    for p in posts:
+        by_id.pop(p.id, None)
+        by_id[p.id] = p
+    return list(by_id.values())
+
+
+def _row(post: Post) -> dict:
+    d = post.to_dict()
+    d.pop("tokens", None)
+    hashed = dict(d)
+    hashed.pop("crawled_at", None)
+    doc_hash = hashlib.blake2b(orjson.dumps(hashed, option=orjson.OPT_SORT_KEYS), digest_size=12).hexdigest()
+    d.update(
+        ts=int(post.when.timestamp()),
+        canonical_url=canonical_url(post.url),
+        relevant=None if post.relevant is None else int(post.relevant),
+        published_at=post.published_at.isoformat() if post.published_at else None,
+        crawled_at=post.crawled_at.isoformat() if post.crawled_at else None,
+        keywords=orjson.dumps(post.keywords).decode(),
+        watch_terms=orjson.dumps(post.watch_terms).decode(),
+        doc_hash=doc_hash,
+    )
+    return d
+
+
+def _post(r: tuple) -> Post:
+    d = dict(zip(("rowid", *_COLUMNS), r))
+    return Post(
+        id=d["id"], text=d["text"] or "", url=d["url"] or "",
+        platform=Platform(d["platform"]) if d["platform"] else Platform.OTHER,
+        site=d["site"] or "", author=d["author"] or "", title=d["title"] or "",
+        published_at=datetime.fromisoformat(d["published_at"]) if d["published_at"] else None,
+        crawled_at=datetime.fromisoformat(d["crawled_at"]) if d["crawled_at"] else None,
+        lang=d["lang"] or "", region=d["region"] or "",
+        keywords=orjson.loads(d["keywords"]) if d["keywords"] else [],
+        event_id=d["event_id"] or "", reposts=d["reposts"] or 0, comments=d["comments"] or 0,
+        likes=d["likes"] or 0,
+        relevant=None if d["relevant"] is None else bool(d["relevant"]),
+        sentiment=Sentiment(d["sentiment"]) if d["sentiment"] else None,
+        topic=Topic(d["topic"]) if d["topic"] else None,
+        source=d["source"] or "", dup_of=d["dup_of"] or "", fingerprint=d["fingerprint"] or 0,
+        watch_terms=orjson.loads(d["watch_terms"]) if d["watch_terms"] else [],
+    )
+
+
+def _group_value(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, int):
+        return "true" if v else "false"
+    return str(v)

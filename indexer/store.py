@@ -1,0 +1,141 @@
+"""The Store interface: everything durable lives behind it, whatever the backend."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable, Iterator
+
+from .post import Post
+from .query import Node, TimeRange, combine, filter_node, parse
+
+SORTS = ("time", "relevance")
+INTERVALS = {"hour": 3600, "day": 86400}
+GROUP_FIELDS = ("topic", "sentiment", "platform", "site", "region", "relevant", "event_id")
+
+
+@dataclass
+class SearchRequest:
+    query: str | Node = ""
+    start: datetime | None = None
+    end: datetime | None = None
+    platform: str | None = None
+    site: str | None = None
+    sentiment: str | None = None
+    topic: str | None = None
+    relevant: bool | None = None
+    region: str | None = None
+    sort: str = "time"
+    limit: int = 20
+    offset: int = 0
+
+    def ast(self) -> Node:
+        """The query text, the filters and the time window as one AST."""
+        nodes = [parse(self.query) if isinstance(self.query, str) else self.query]
+        for name in ("platform", "site", "sentiment", "topic", "relevant", "region"):
+            value = getattr(self, name)
+            if value is not None:
+                nodes.append(filter_node(name, value))
+        if self.start is not None or self.end is not None:
+            nodes.append(TimeRange(self.start, self.end))
+        return combine(*nodes)
+
+
+def query_ast(query: str | Node, start: datetime | None = None, end: datetime | None = None) -> Node:
+    return SearchRequest(query=query, start=start, end=end).ast()
+
+
+@dataclass
+class Hit:
+    post: Post
+    score: float = 0.0
+    highlight: str = ""
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+
+
+@dataclass
+class UpsertResult:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class QuarantineRecord:
+    """A post that could not be processed, kept with its error so it can be re-run."""
+    source: str
+    raw: str
+    error: str
+    stage: str = ""
+    line: int | None = None
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+class Store(ABC):
+    """One interface for the embedded SQLite store and the cluster backends."""
+
+    # posts -----------------------------------------------------------------
+    @abstractmethod
+    def upsert(self, posts: Iterable[Post]) -> UpsertResult:
+        """Insert or update by id; a post stored again with the same content is `unchanged`."""
+
+    @abstractmethod
+    def get(self, post_id: str) -> Post | None: ...
+
+    @abstractmethod
+    def get_many(self, ids: Iterable[str]) -> dict[str, Post]: ...
+
+    @abstractmethod
+    def ids_for_urls(self, canonical_urls: Iterable[str]) -> dict[str, str]:
+        """Map each already-stored canonical URL to the id of its post."""
+
+    @abstractmethod
+    def count(self) -> int: ...
+
+    @abstractmethod
+    def search(self, request: SearchRequest) -> SearchResult: ...
+
+    @abstractmethod
+    def counts(self, start: datetime, end: datetime, interval: str = "hour",
+               group_by: str | None = None, query: str | Node = "") -> list[tuple[datetime, str, int]]:
+        """Post counts per time bucket (and per value of `group_by`), buckets without posts left out."""
+
+    @abstractmethod
+    def facets(self, fields: Iterable[str], query: str | Node = "", start: datetime | None = None,
+               end: datetime | None = None, size: int = 20) -> dict[str, list[tuple[str, int]]]: ...
+
+    @abstractmethod
+    def scan(self, start: datetime | None = None, end: datetime | None = None,
+             query: str | Node = "", batch_size: int = 1000) -> Iterator[Post]:
+        """Every matching post in time order (published, else crawled), streaming."""
+
+    @abstractmethod
+    def recent_fingerprints(self, limit: int) -> list[tuple[str, int]]:
+        """(id, fingerprint) of the newest `limit` posts that are not duplicates, oldest first."""
+
+    # quarantine ------------------------------------------------------------
+    @abstractmethod
+    def quarantine(self, records: Iterable[QuarantineRecord]) -> int: ...
+
+    @abstractmethod
+    def quarantined(self, limit: int | None = None) -> list[QuarantineRecord]: ...
+
+    @abstractmethod
+    def release(self, record_ids: Iterable[int]) -> int:
+        """Remove quarantine records that were re-run successfully."""
+
+    # lifecycle -------------------------------------------------------------
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,1 @@
+"""Text processing for JianYu: labels, normalization, tokenization, watch terms, tagging."""

@@ -1,0 +1,182 @@
+"""The Store contract, run against the SQLite backend (the cluster backends join later)."""
+from datetime import datetime, timedelta
+
+import pytest
+
+from indexer.post import SHANGHAI, Post
+from indexer.store import QuarantineRecord, SearchRequest
+from nlp.errors import QueryError
+from nlp.labels import Platform, Sentiment, Topic
+from nlp.normalize import normalize
+from nlp.tokenize import tokenize
+
+T0 = datetime(2026, 11, 1, 8, 0, tzinfo=SHANGHAI)
+
+
+def post(pid, text, hours=0, **kw):
+    text = normalize(text)
+    kw.setdefault("platform", Platform.WEIBO)
+    kw.setdefault("relevant", True)
+    kw.setdefault("sentiment", Sentiment.NEUTRAL)
+    kw.setdefault("topic", Topic.CASE)
+    title = kw.pop("title", "")
+    return Post(id=pid, text=text, title=title, tokens=tokenize(title + "\n" + text if title else text),
+                published_at=T0 + timedelta(hours=hours), **kw)
+
+
+@pytest.fixture
+def filled(store):
+    store.upsert([
+        post("p1", "青石县检察院工作人员公车私用，开着检察公车去参加婚宴", 0, sentiment=Sentiment.NEGATIVE,
+             topic=Topic.CONDUCT, site="weibo.com", region="江南省/云州市"),
+        post("p2", "检察机关依法对污染临河的化工厂提起公益诉讼，村民拍手称快", 1, platform=Platform.NEWS,
+             site="news.yunzhou.example", sentiment=Sentiment.POSITIVE, topic=Topic.PUBLIC_INTEREST,
+             title="临河污染案提起公益诉讼"),
+        post("p3", "正当防卫案件，检察院作出不起诉决定", 2, topic=Topic.CASE, region="广东省/深圳市"),
+        post("p4", "追剧《人民的名义》，侯亮平太帅了", 3, relevant=False, topic=Topic.IRRELEVANT,
+             sentiment=Sentiment.POSITIVE, platform=Platform.VIDEO),
+        post("p5", "12309检察服务中心回复了我的申诉，公车问题有人管了", 30, topic=Topic.PETITION,
+             sentiment=Sentiment.POSITIVE, region="广东省"),
+    ])
+    return store
+
+
+def ids(result):
+    return [h.post.id for h in result.hits]
+
+
+def test_upsert_is_idempotent_by_id(store):
+    a = post("a", "检察院通报")
+    r1 = store.upsert([a])
+    r2 = store.upsert([a])
+    assert (r1.inserted, r2.inserted, r2.unchanged) == (1, 0, 1)
+    changed = post("a", "检察院通报（更新）")
+    r3 = store.upsert([changed])
+    assert r3.updated == 1 and store.count() == 1
+    assert store.get("a").text == normalize("检察院通报（更新）")
+    assert store.search(SearchRequest("更新")).total == 1
+    assert store.search(SearchRequest("通报")).total == 1  # the old text left the index
+
+
+def test_same_id_twice_in_one_batch_keeps_the_later(store):
+    store.upsert([post("a", "第一版 检察院"), post("a", "第二版 检察院")])
+    assert store.count() == 1 and "第二版" in store.get("a").text
+
+
+def test_get_round_trips_the_post(filled):
+    p = filled.get("p2")
+    assert p.title == "临河污染案提起公益诉讼" and p.platform is Platform.NEWS
+    assert p.published_at == T0 + timedelta(hours=1)
+    assert p.tokens and "公益诉讼" in p.tokens
+    assert filled.get("nope") is None
+    assert set(filled.get_many(["p1", "p3", "zz"])) == {"p1", "p3"}
+
+
+def test_search_words_phrases_and_operators(filled):
+    assert ids(filled.search(SearchRequest("公车私用"))) == ["p1"]
+    assert ids(filled.search(SearchRequest("正当防卫"))) == ["p3"]
+    assert set(ids(filled.search(SearchRequest("公车私用 OR 公益诉讼")))) == {"p1", "p2"}
+    assert ids(filled.search(SearchRequest("检察院 -公车私用 -正当防卫"))) == []
+    assert ids(filled.search(SearchRequest("公车 NOT 婚宴"))) == ["p5"]
+    assert ids(filled.search(SearchRequest('"提起公益诉讼"'))) == ["p2"]
+    assert ids(filled.search(SearchRequest("title:临河"))) == ["p2"]
+
+
+def test_search_filters_and_field_syntax(filled):
+    assert ids(filled.search(SearchRequest("platform:news"))) == ["p2"]
+    assert ids(filled.search(SearchRequest("", sentiment="negative"))) == ["p1"]
+    assert ids(filled.search(SearchRequest("relevant:false"))) == ["p4"]
+    assert set(ids(filled.search(SearchRequest("region:广东省")))) == {"p3", "p5"}
+    assert ids(filled.search(SearchRequest("region:广东省/深圳市"))) == ["p3"]
+    assert ids(filled.search(SearchRequest("公车 OR topic:public_interest", sort="time"))) == ["p5", "p2", "p1"]
+    assert ids(filled.search(SearchRequest("NOT relevant:true"))) == ["p4"]
+
+
+def test_time_window_and_sort(filled):
+    r = filled.search(SearchRequest("", start=T0 + timedelta(hours=1), end=T0 + timedelta(hours=3)))
+    assert ids(r) == ["p3", "p2"]
+    assert ids(filled.search(SearchRequest("date:2026-11-02"))) == ["p5"]
+    rel = filled.search(SearchRequest("公车", sort="relevance"))
+    assert set(ids(rel)) == {"p1", "p5"} and rel.hits[0].score >= rel.hits[1].score
+
+
+def test_total_limit_offset(filled):
+    r = filled.search(SearchRequest("", limit=2))
+    assert r.total == 5 and ids(r) == ["p5", "p4"]
+    assert ids(filled.search(SearchRequest("", limit=2, offset=2))) == ["p3", "p2"]
+
+
+def test_highlight_is_escaped_and_marked(store):
+    store.upsert([post("x", "<script>alert(1)</script> 检察院 公车私用")])
+    hit = store.search(SearchRequest("公车私用")).hits[0]
+    assert "<script>" not in hit.highlight
+    assert "<mark>公车私用</mark>" in hit.highlight
+
+
+def test_query_matching_nothing(filled):
+    assert filled.search(SearchRequest("，。")).total == 0
+    assert filled.search(SearchRequest("不存在的词语组合")).total == 0
+
+
+def test_bad_query_raises(filled):
+    with pytest.raises(QueryError):
+        filled.search(SearchRequest("(a"))
+
+
+def test_counts_by_hour_and_group(filled):
+    rows = filled.counts(T0, T0 + timedelta(days=2), "hour", group_by="topic")
+    assert (T0, "conduct", 1) in rows and (T0 + timedelta(hours=30), "petition", 1) in rows
+    assert sum(n for *_, n in rows) == 5
+    days = filled.counts(T0 - timedelta(hours=8), T0 + timedelta(days=2), "day")
+    assert [(d.day, n) for d, _, n in days] == [(1, 4), (2, 1)]
+    assert days[0][0].hour == 0  # days start at midnight, Asia/Shanghai
+    assert sum(n for *_, n in filled.counts(T0, T0 + timedelta(days=2), query="公车")) == 2
+
+
+def test_facets(filled):
+    f = filled.facets(["platform", "sentiment"])
+    assert f["platform"] == [("weibo", 3), ("news", 1), ("video", 1)]
+    assert dict(f["sentiment"]) == {"positive": 3, "negative": 1, "neutral": 1}
+    assert dict(filled.facets(["topic"], query="relevant:true")["topic"]) == {
+        "conduct": 1, "public_interest": 1, "case": 1, "petition": 1}
+    assert filled.facets(["site"], start=T0 + timedelta(hours=1), end=T0 + timedelta(hours=2))["site"] == [
+        ("news.yunzhou.example", 1)]
+
+
+def test_scan_in_time_order(filled):
+    assert [p.id for p in filled.scan(batch_size=2)] == ["p1", "p2", "p3", "p4", "p5"]
+    assert [p.id for p in filled.scan(start=T0 + timedelta(hours=2), end=T0 + timedelta(hours=4))] == ["p3", "p4"]
+    assert [p.id for p in filled.scan(query="platform:weibo")] == ["p1", "p3", "p5"]
+
+
+def test_posts_in_the_same_second_keep_their_order(store):
+    store.upsert([post(f"s{i}", f"检察院 第{i}条") for i in range(50)])
+    assert store.count() == 50 and len(list(store.scan())) == 50
+
+
+def test_ids_for_urls(store):
+    store.upsert([post("u", "检察院", url="https://a.example/x?utm_source=1")])
+    assert store.ids_for_urls(["https://a.example/x", "https://b.example/"]) == {"https://a.example/x": "u"}
+
+
+def test_recent_fingerprints_skip_duplicates(store):
+    store.upsert([post("f1", "检察院 一", fingerprint=11), post("f2", "检察院 二", fingerprint=22, dup_of="f1", hours=1),
+                  post("f3", "检察院 三", fingerprint=33, hours=2)])
+    assert store.recent_fingerprints(10) == [("f1", 11), ("f3", 33)]
+    assert store.recent_fingerprints(1) == [("f3", 33)]
+
+
+def test_quarantine_and_release(store):
+    store.quarantine([QuarantineRecord(source="f.jsonl", raw="{bad", error="invalid JSON", line=3)])
+    q = store.quarantined()
+    assert len(q) == 1 and q[0].line == 3 and q[0].error == "invalid JSON" and q[0].created_at
+    assert store.release([q[0].id]) == 1 and store.quarantined() == []
+
+
+def test_store_survives_reopen(tmp_path):
+    from indexer.sqlite import SqliteStore
+
+    with SqliteStore(tmp_path / "s.db") as s:
+        s.upsert([post("a", "检察院")])
+    with SqliteStore(tmp_path / "s.db") as s:
+        assert s.count() == 1 and s.search(SearchRequest("检察院")).total == 1
