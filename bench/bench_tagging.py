@@ -36,9 +36,8 @@ def main() -> None:
     t0 = time.perf_counter()
     for i in range(0, len(texts), args.batch):
         batch = [normalize(t) for t in texts[i:i + args.batch]]
-        for t in batch:
-            tokenize(t)  # the index's tokens, as the ingest chain makes them
-        tagger.predict(batch)
+        tokens = [tokenize(t) for t in batch]  # made once, for the index and the tagger
+        tagger.predict(batch, tokens)
     ours = time.perf_counter() - t0
     print(f"posts: {len(texts)} (mean {chars:.0f} characters)")
     print(f"jianyu tagging (normalize + tokenize + relevance/sentiment/topic): "

@@ -190,7 +190,8 @@ class IngestChain:
             return
         if self.tagger is None:
             raise PostError("no tagger loaded")
-        for i, lab in zip(need, self.tagger.predict([texts[i] for i in need])):
+        labels = self.tagger.predict([texts[i] for i in need], [posts[i].tokens for i in need])
+        for i, lab in zip(need, labels):
             posts[i].relevant, posts[i].sentiment, posts[i].topic = lab.relevant, lab.sentiment, lab.topic
 
     def _mark_near_duplicates(self, posts: list[Post]) -> int:

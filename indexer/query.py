@@ -85,6 +85,7 @@ _TOKEN = re.compile(r"""
   | (?P<rparen>[)）])
   | (?P<quote>["“”])
   | (?P<pipe>\|)
+  | (?P<sign>[+\-](?=[^\s+\-|()（）]))
   | (?P<field>[A-Za-z_]+[:：])
   | (?P<word>[^\s()（）"“”|]+)
 """, re.VERBOSE)
@@ -187,6 +188,10 @@ class _Parser:
             if self.peek().kind in ("eof", "rparen"):
                 raise self.error("'NOT' needs something after it", tok)
             return Not(self.unary())
+        if tok.kind == "sign":
+            self.take()
+            node = self.primary()
+            return Not(node) if tok.text == "-" else node
         if tok.kind == "op":
             raise self.error(f"'{tok.text}' needs something before it", tok)
         if tok.kind == "pipe":
@@ -220,11 +225,6 @@ class _Parser:
 
     def word(self, tok: _Tok) -> Node:
         text = tok.text
-        if text[0] in "+-" and len(text) > 1:
-            inner = _Parser(self.query)
-            inner.toks = [_Tok("word", text[1:], tok.pos + 1), _Tok("eof", "", tok.pos + len(text))]
-            node = inner.primary()
-            return Not(node) if text[0] == "-" else node
         if text in ("+", "-"):
             nxt = self.peek()
             if nxt.kind in ("eof", "rparen", "pipe", "op"):

@@ -27,6 +27,7 @@ False positives are avoided by construction rather than by scoring:
 * matching is leftmost-longest over all names at once, so ``江西安福县`` reads 江西 + 安福县,
   never 西安; "block" phrases win the same way (``兰州拉面``, ``孙中山``);
 * a short form followed by 路/街/大道/巷/胡同 is a street (``中山路``, ``南京东路``);
+* a name that does not count where it stands still uses up its text (峨眉山 is never 眉山);
 * a risky short form (大同, 朝阳, 中山, 新乡 …) counts only when it stands before 检察
   or when its province or city is named elsewhere (or given by the IP location);
 * a county-level name shared by several parents (南山区, 朝阳区) counts only when one of its
@@ -244,21 +245,27 @@ def _scan(g: _Gazetteer, text: str) -> list[_Hit]:
         if form.mode == _FULL and nxt:
             # 深圳市场 → 深圳; 海南区域 → 海南; a lone 沙河市场 is no place at all
             back = None
-            if surface[-1] == "市" and nxt == "场":
+            if surface[-1] == "市" and nxt in "场民":
                 back = surface[:-1] if surface[:-1] in forms else ""
             elif surface[-1] == "区" and nxt in "域县" and surface[:-1] in g.upper_tier:
                 back = surface[:-1]
             if back == "":
+                pos = end
                 continue
             if back:
                 surface, end = back, end - 1
                 form = forms[surface]
+        # A name that does not count here still uses up its text: 峨眉山 is not 眉山.
         proc = text.startswith(_PROC_AFTER, end)
         if form.mode == _PROC:
             # 沛县检察院, @南山检察: only before 检察, and not glued to the previous word
             # (县纪委和县检察院 is not 和县)
             if not proc or (i and _is_cjk(text[i - 1]) and not (hits and hits[-1][1] == i)):
+                pos = end
                 continue
+        if form.mode == _SHORT and _STREET.match(text, end):
+            pos = end
+            continue
         if (
             form.places
             and form.places[0].level == COUNTY
@@ -266,9 +273,8 @@ def _scan(g: _Gazetteer, text: str) -> list[_Hit]:
             and text[i - 1] in "市州盟县"
             and not (hits and hits[-1][1] == i)
         ):
+            pos = end
             continue  # 云州市临河区: a district of a city this gazetteer does not know
-        if form.mode == _SHORT and _STREET.match(text, end):
-            continue
         hits.append([i, end, form, proc])
         pos = end
     # 广东省深圳市南山区人民检察院: the whole chain names the procuratorate
@@ -288,7 +294,7 @@ def _unknown_procuratorate(text: str, hits: list[_Hit]) -> bool:
         return False
     proc_ends = {h[1] for h in hits if h[3]}
     for m in _PROC_NAME.finditer(text):
-        end = m.start(1) + 1  # just after the 县/市/区 of the place name
+        end = m.start(1) + 2  # just after the 县/市/区 of the place name
         if end not in proc_ends and m.group(1) not in _GENERIC_BEFORE_SUFFIX:
             return True
     return False

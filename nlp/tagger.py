@@ -17,11 +17,11 @@ from typing import Any, Sequence
 
 import numpy as np
 import sklearn
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from .errors import ModelError
+from .features import TextFeatures
 from .labels import Sentiment, Topic
 from .tokenize import tokenize_for_model
 
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 MODEL_DIR = Path(__file__).parent / "models"
 MODEL_FILE = "tagger.pkl"
 CARD_FILE = "tagger.json"
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 LABELS = ("relevant", "sentiment", "topic")
 TRAIN_HINT = "run `jianyu nlp train` to build it"
 
@@ -42,14 +42,10 @@ class Labels:
     topic: Topic
 
 
-def build_features() -> FeatureUnion:
-    """Word uni- and bigrams from our segmentation, plus character n-grams that survive
+def build_features() -> TextFeatures:
+    """Word uni- and bigrams from our segmentation, plus character 1-3-grams that survive
     typos, abbreviations and unseen words."""
-    words = TfidfVectorizer(tokenizer=tokenize_for_model, token_pattern=None, lowercase=False,
-                            ngram_range=(1, 2), min_df=1, sublinear_tf=True, dtype=np.float32)
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), min_df=2, sublinear_tf=True,
-                            lowercase=True, dtype=np.float32)
-    return FeatureUnion([("words", words), ("chars", chars)])
+    return TextFeatures(tokenizer=tokenize_for_model, word_bigrams=True, char_ngrams=(1, 3))
 
 
 def build_classifier(label: str):
@@ -65,29 +61,24 @@ class Tagger:
         self.features = pipelines["relevant"].steps[0][1]
         self.card = card or {}
 
-    def predict(self, texts: Sequence[str]) -> list[Labels]:
-        """Labels for normalized texts (title and body joined by a newline)."""
+    def predict(self, texts: Sequence[str], tokens: Sequence[list[str]] | None = None) -> list[Labels]:
+        """Labels for normalized texts (title and body joined by a newline). Pass the
+        texts' tokens when they are already at hand, to save segmenting twice."""
         if not texts:
             return []
-        X = self.features.transform(texts)
-        rel = self.pipelines["relevant"].steps[-1][1].predict(X)
+        X = self.features.transform(texts) if tokens is None else self.features.transform_tokens(texts, tokens)
+        rel = self.pipelines["relevant"].steps[-1][1].predict(X) == "true"
         sen = self.pipelines["sentiment"].steps[-1][1].predict(X)
         topic_clf = self.pipelines["topic"].steps[-1][1]
         scores = topic_clf.decision_function(X)
-        classes = list(topic_clf.classes_)
-        irr = classes.index(Topic.IRRELEVANT.value) if Topic.IRRELEVANT.value in classes else None
-        out = []
-        for i in range(len(texts)):
-            relevant = rel[i] == "true"
-            if not relevant:
-                topic = Topic.IRRELEVANT
-            else:
-                row = scores[i].copy()
-                if irr is not None:
-                    row[irr] = -np.inf  # relevance decides; topic picks among the real topics
-                topic = Topic(classes[int(np.argmax(row))])
-            out.append(Labels(relevant=relevant, sentiment=Sentiment(sen[i]), topic=topic))
-        return out
+        classes = np.asarray(topic_clf.classes_)
+        irrelevant = classes == Topic.IRRELEVANT.value
+        scores[:, irrelevant] = -np.inf  # relevance decides; topic picks among the real topics
+        topics = np.where(rel, classes[np.argmax(scores, axis=1)], Topic.IRRELEVANT.value)
+        sentiments = {s.value: s for s in Sentiment}
+        topic_of = {t.value: t for t in Topic}
+        return [Labels(relevant=bool(r), sentiment=sentiments[s], topic=topic_of[t])
+                for r, s, t in zip(rel, sen, topics)]
 
     # -- persistence -----------------------------------------------------------
     def save(self, folder: Path = MODEL_DIR) -> None:

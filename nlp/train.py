@@ -17,6 +17,7 @@ from sklearn.pipeline import Pipeline
 from .corpus import CORPUS_DIR, Example, corpus_hash, load_corpus, split
 from .labels import Sentiment, Topic
 from .normalize import normalize
+from .tokenize import tokenize
 from .tagger import LABELS, MODEL_DIR, Labels, Tagger, build_classifier, build_features
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,9 @@ def predicted(lab: Labels, label: str) -> str:
 
 def fit(examples: Sequence[Example]) -> Tagger:
     texts = [normalize(ex.text) for ex in examples]
-    features = build_features()
-    X = features.fit_transform(texts)
+    tokens = [tokenize(t) for t in texts]
+    features = build_features().fit(texts, tokens=tokens)
+    X = features.transform_tokens(texts, tokens)
     pipelines = {}
     for label in LABELS:
         y = [gold(ex, label) for ex in examples]
@@ -123,7 +125,7 @@ def train(corpus_dir: Path = CORPUS_DIR, model_dir: Path = MODEL_DIR, *, with_cv
             "topics": dict(Counter(ex.topic.value for ex in train_set)),
             "sentiments": dict(Counter(ex.sentiment.value for ex in train_set)),
         },
-        "features": "word 1-2 grams (jieba dictionary + domain user dictionary) + char 1-3 grams, TF-IDF",
+        "features": "word 1-2 grams (jieba dictionary + domain user dictionary) + hashed char 1-3 grams, TF-IDF",
         "classifier": "LinearSVC per label, class_weight=balanced",
         "cv_macro_f1_train_split": cv,
         "heldout": {label: {"macro_f1": held[label]["macro_f1"], "accuracy": held[label]["accuracy"]}

@@ -161,3 +161,10 @@ def test_any_text_parses_or_fails_cleanly(text):
         parse(text)
     except QueryError:
         pass
+
+
+def test_signs_apply_to_fields_and_groups():
+    assert parse("-platform:weibo") == Not(Filter("platform", "weibo"))
+    assert parse("a -(b OR c)") == And((Term("a"), Not(Or((Term("b"), Term("c"))))))
+    assert parse("+a") == Term("a")
+    assert parse("2026-11-01") == Term("2026-11-01")
