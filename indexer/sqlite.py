@@ -66,6 +66,8 @@ _COLUMNS = ("id", "ts", "url", "canonical_url", "platform", "site", "author", "t
             "event_id", "dup_of", "source", "fingerprint", "reposts", "comments", "likes",
             "keywords", "watch_terms", "doc_hash")
 _SELECT = "p.rowid, " + ", ".join(f"p.{c}" for c in _COLUMNS)
+_INSERT_POST = f"INSERT INTO posts (rowid, {', '.join(_COLUMNS)}) VALUES (?{', ?' * len(_COLUMNS)})"
+_TS, _HASH = _COLUMNS.index("ts"), _COLUMNS.index("doc_hash")
 _GROUP_SQL = {"relevant": "p.relevant", "event_id": "p.event_id"}
 
 
@@ -101,30 +103,35 @@ class SqliteStore(Store):
         result = UpsertResult()
         if not posts:
             return result
+        rows = [_row(p) for p in posts]
         with self.lock:
             existing = self._existing(p.id for p in posts)
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 taken: dict[int, int] = {}
-                for post in posts:
-                    row = _row(post)
+                gone: list[tuple[int]] = []
+                post_rows: list[tuple] = []
+                fts_rows: list[tuple] = []
+                for post, row in zip(posts, rows):
                     old = existing.get(post.id)
                     if old is not None:
                         old_rowid, old_hash = old
-                        if old_hash == row["doc_hash"]:
+                        if old_hash == row[_HASH]:
                             result.unchanged += 1
                             continue
-                        self.db.execute("DELETE FROM posts WHERE rowid = ?", (old_rowid,))
-                        self.db.execute("DELETE FROM posts_fts WHERE rowid = ?", (old_rowid,))
+                        gone.append((old_rowid,))
                         result.updated += 1
                     else:
                         result.inserted += 1
-                    rowid = self._next_rowid(row["ts"], taken)
-                    self.db.execute(
-                        f"INSERT INTO posts (rowid, {', '.join(_COLUMNS)}) VALUES (?{', ?' * len(_COLUMNS)})",
-                        (rowid, *(row[c] for c in _COLUMNS)))
-                    self.db.execute("INSERT INTO posts_fts (rowid, title, body, title_parts, body_parts) "
-                                    "VALUES (?, ?, ?, ?, ?)", (rowid, *_fts_columns(post)))
+                    rowid = self._next_rowid(row[_TS], taken)
+                    post_rows.append((rowid, *row))
+                    fts_rows.append((rowid, *_fts_columns(post)))
+                if gone:
+                    self.db.executemany("DELETE FROM posts WHERE rowid = ?", gone)
+                    self.db.executemany("DELETE FROM posts_fts WHERE rowid = ?", gone)
+                self.db.executemany(_INSERT_POST, post_rows)
+                self.db.executemany("INSERT INTO posts_fts (rowid, title, body, title_parts, body_parts) "
+                                    "VALUES (?, ?, ?, ?, ?)", fts_rows)
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
@@ -329,23 +336,23 @@ def _last_per_id(posts: Iterable[Post]) -> list[Post]:
     return list(by_id.values())
 
 
-def _row(post: Post) -> dict:
-    d = post.to_dict()
-    d.pop("tokens", None)
-    hashed = dict(d)
-    hashed.pop("crawled_at", None)
-    doc_hash = hashlib.blake2b(orjson.dumps(hashed, option=orjson.OPT_SORT_KEYS), digest_size=12).hexdigest()
-    d.update(
-        ts=int(post.when.timestamp()),
-        canonical_url=canonical_url(post.url),
-        relevant=None if post.relevant is None else int(post.relevant),
-        published_at=post.published_at.isoformat() if post.published_at else None,
-        crawled_at=post.crawled_at.isoformat() if post.crawled_at else None,
-        keywords=orjson.dumps(post.keywords).decode(),
-        watch_terms=orjson.dumps(post.watch_terms).decode(),
-        doc_hash=doc_hash,
-    )
-    return d
+def _row(post: Post) -> tuple:
+    """The posts-table values of a post, in _COLUMNS order."""
+    published = post.published_at.isoformat() if post.published_at else None
+    crawled = post.crawled_at.isoformat() if post.crawled_at else None
+    keywords = orjson.dumps(post.keywords).decode()
+    watch = orjson.dumps(post.watch_terms).decode()
+    relevant = None if post.relevant is None else int(post.relevant)
+    sentiment = post.sentiment.value if post.sentiment else None
+    topic = post.topic.value if post.topic else None
+    values = [post.id, int(post.when.timestamp()), post.url, canonical_url(post.url), post.platform.value,
+              post.site, post.author, post.title, post.text, published, crawled, post.lang, post.region,
+              relevant, sentiment, topic, post.event_id, post.dup_of, post.source, post.fingerprint,
+              post.reposts, post.comments, post.likes, keywords, watch]
+    # Everything but the crawl time decides whether a stored post changed.
+    content = orjson.dumps(values[:10] + values[11:])
+    values.append(hashlib.blake2b(content, digest_size=12).hexdigest())
+    return tuple(values)
 
 
 def _post(r: tuple) -> Post:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only track where a click came from; they never change the page.
@@ -14,6 +15,7 @@ TRACKING_PARAMS = frozenset({
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+@lru_cache(maxsize=8192)  # a batch asks for each post's URL several times
 def canonical_url(url: str) -> str:
     """Lower-case scheme and host, drop default port, fragment and tracking parameters;
     sort the remaining query so one page reached by two links has one URL."""

@@ -85,7 +85,7 @@ def stopwords() -> frozenset[str]:
     return _STOPWORDS
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def _canonical(token: str) -> str | None:
     """The form a token is counted under, or None when it is not keyword material."""
     word = token.strip()

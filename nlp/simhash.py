@@ -77,7 +77,7 @@ def _feature_hash(feature: str) -> int:
     return int.from_bytes(blake2b(feature.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 16)
 def _clean(token: str) -> str:
     """A token as it counts: the cleaned word, or _SKIP, _END (ends a mention) or _AT."""
     word = token.strip()
@@ -178,7 +178,9 @@ class NearDupIndex:
     earliest one on a tie, or None. ``add(post_id, fp)`` stores a post; beyond ``max_items``
     the oldest entries are forgotten (FIFO). Distances up to 3 are always found; a larger
     ``max_distance`` is honoured only for pairs that still share a 16-bit band.
-    Not thread-safe: use one index per worker or guard it with a lock.
+    Memory is about 300 bytes per entry with short ids (60 MB at the default 200,000);
+    add and find take a few microseconds. Not thread-safe: use one index per worker or
+    guard it with a lock.
     """
 
     def __init__(self, max_items: int = 200_000, max_distance: int = 3) -> None:
@@ -188,59 +190,69 @@ class NearDupIndex:
             raise ValueError(f"max_distance must be between 0 and 64, got {max_distance}")
         self.max_items = max_items
         self.max_distance = max_distance
-        self._items: dict[int, tuple[str, int]] = {}  # sequence number → (post id, unsigned fp)
-        self._bands: list[dict[int, list[int]]] = [{} for _ in range(BANDS)]
+        # Ring buffers: the post with sequence number s lives in slot s % max_items.
+        self._ids: list[str] = []
+        self._fps: list[int] = []  # unsigned fingerprints
+        # per band, per 16-bit key: the sequence numbers of the posts with that key, oldest first
+        self._bands: list[list[list[int] | None]] = [[None] * (1 << BAND_BITS) for _ in range(BANDS)]
         self._next = 0
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._ids)
 
     def add(self, post_id: str, fp: int) -> None:
         """Store ``post_id`` with fingerprint ``fp``, forgetting the oldest entry if full."""
         u = fp & MASK64
         seq = self._next
         self._next += 1
-        self._items[seq] = (post_id, u)
+        if len(self._ids) < self.max_items:
+            self._ids.append(post_id)
+            self._fps.append(u)
+        else:
+            slot = seq % self.max_items
+            self._unlink(seq - self.max_items, self._fps[slot])
+            self._ids[slot] = post_id
+            self._fps[slot] = u
         for band in self._bands:
             key = u & 0xFFFF
-            bucket = band.get(key)
+            bucket = band[key]
             if bucket is None:
                 band[key] = [seq]
             else:
                 bucket.append(seq)
             u >>= BAND_BITS
-        if len(self._items) > self.max_items:
-            self._evict(seq - self.max_items)
 
-    def _evict(self, seq: int) -> None:
-        _, u = self._items.pop(seq)
+    def _unlink(self, seq: int, u: int) -> None:
+        """Remove the oldest entry (sequence ``seq``, fingerprint ``u``) from the bands."""
         for band in self._bands:
             key = u & 0xFFFF
             bucket = band[key]
+            assert bucket is not None
             if bucket[0] == seq:  # always true: buckets are filled and emptied in order
                 del bucket[0]
             else:
                 bucket.remove(seq)
             if not bucket:
-                del band[key]
+                band[key] = None
             u >>= BAND_BITS
 
     def find(self, fp: int) -> str | None:
         """Id of the closest stored post within ``max_distance`` (ties: earliest), or None."""
         u = fp & MASK64
-        items = self._items
+        fps = self._fps
+        size = self.max_items
         best_d = self.max_distance + 1
         best_seq = -1
         shifted = u
         for band in self._bands:
-            bucket = band.get(shifted & 0xFFFF)
+            bucket = band[shifted & 0xFFFF]
             shifted >>= BAND_BITS
             if bucket is None:
                 continue
             for seq in bucket:  # in insertion order
-                d = (items[seq][1] ^ u).bit_count()
+                d = (fps[seq % size] ^ u).bit_count()
                 if d < best_d or (d == best_d and seq < best_seq):
                     if d == 0:  # exact copies share every band: the first one met is the earliest
-                        return items[seq][0]
+                        return self._ids[seq % size]
                     best_d, best_seq = d, seq
-        return items[best_seq][0] if best_seq >= 0 else None
+        return self._ids[best_seq % size] if best_seq >= 0 else None
