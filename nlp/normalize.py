@@ -5,8 +5,9 @@ Steps, in order:
 1. Invisible characters go: C0/C1 control characters (but line breaks and tabs),
    zero-width and direction marks (U+200B..U+200F, U+202A..U+202E, U+2060..U+206F,
    U+FEFF …), variation selectors, lone surrogates, U+FFFD left by undecodable bytes.
-   Full-width ASCII becomes half-width (Ａ→A, １２３０９→12309, ＠→@, ＃→#, and also
-   ，！？：；（） → , ! ? : ; ( ) — the whole U+FF01..U+FF5E block, consistently); every
+   Full-width ASCII becomes half-width (Ａ→A, １２３０９→12309, ＠→@, ＃→#, ［怒］→[怒]),
+   except the Chinese sentence punctuation ，！？：；（）, which Chinese text is written
+   with and which stays as it is, so stored text reads naturally; every
    other space character (ideographic, no-break …) becomes a plain space and every line
    separator a newline. Chinese punctuation outside that block (。、“”《》【】…) stays.
 2. When the text looks like HTML (a tag, comment, doctype or character entity), it is
@@ -41,6 +42,9 @@ DEFAULT_MAX_CHARS = 100_000
 INPUT_FACTOR = 10  # input beyond INPUT_FACTOR * max_chars characters is ignored
 T2S_TRIGGERS_FILE = Path(__file__).parent / "data" / "t2s_triggers.txt"
 
+# Full-width forms that are the ordinary punctuation of Chinese text, kept as they are.
+CJK_PUNCTUATION = frozenset("，！？：；（）")
+
 # A Weibo-style emoticon code: [怒] [赞] [允悲] [doge] [笑cry]. Shared with nlp.tokenize.
 EMOTICON = re.compile(r"\[[0-9A-Za-z_\u3400-\u4dbf\u4e00-\u9fff]{1,8}\]")
 
@@ -70,7 +74,8 @@ def _prep_table() -> dict[int, str | None]:
     for cp in invisible:
         table[cp] = None
     for cp in range(0xFF01, 0xFF5F):                  # full-width ASCII
-        table[cp] = chr(cp - 0xFEE0)
+        if chr(cp) not in CJK_PUNCTUATION:
+            table[cp] = chr(cp - 0xFEE0)
     return table
 
 

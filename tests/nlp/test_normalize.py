@@ -88,7 +88,7 @@ def test_weibo_html_keeps_mentions_and_emoticons():
     html = ('<a href="/n/青石检察">@青石检察</a>：处理得好<span class="url-icon">'
             '<img alt="[赞]" src="https://h5.sinaimg.cn/m/emoticon/icon/default/d_zan.png"></span>'
             '<img alt="photo" src="x.jpg"><br />#检察护航#')
-    assert normalize(html) == "@青石检察:处理得好[赞]\n#检察护航#"
+    assert normalize(html) == "@青石检察：处理得好[赞]\n#检察护航#"
 
 
 def test_parser_failure_falls_back_to_patterns(monkeypatch):
@@ -102,7 +102,9 @@ def test_parser_failure_falls_back_to_patterns(monkeypatch):
 # -- width, invisible characters, whitespace ------------------------------------------------
 def test_full_width_to_half_width():
     assert normalize("Ａ１２３０９＠＃ｄｏｇｅ") == "A12309@#doge"
-    assert normalize("拨打１２３０９，转接！？（急）：；") == "拨打12309,转接!?(急):;"
+    # Chinese sentence punctuation is how Chinese is written: it stays full-width.
+    assert normalize("拨打１２３０９，转接！？（急）：；") == "拨打12309，转接！？（急）：；"
+    assert normalize("［怒］＃话题＃") == "[怒]#话题#"
     assert normalize("检察　院") == "检察 院"
 
 
@@ -152,7 +154,7 @@ def test_traditional_to_simplified():
 def test_simplified_text_is_left_alone():
     for text in ("东西被打坏了", "手机坏了。检察院", "沈阳市检察院的沈检察官", "什么情况", "著名", "覆盖全省"):
         assert normalize(text) == text
-    assert normalize("東西被打壞了，打坏") == "东西被打坏了,打坏"
+    assert normalize("東西被打壞了，打坏") == "东西被打坏了，打坏"
 
 
 def test_t2s_reaches_a_fixed_point():
