@@ -50,9 +50,9 @@ CREATE TABLE IF NOT EXISTS posts (
     fingerprint INTEGER, reposts INTEGER, comments INTEGER, likes INTEGER,
     keywords TEXT, watch_terms TEXT, doc_hash TEXT
 );
-CREATE INDEX IF NOT EXISTS posts_url ON posts(canonical_url) WHERE canonical_url != '';
+CREATE INDEX IF NOT EXISTS posts_url ON posts(canonical_url);
 CREATE INDEX IF NOT EXISTS posts_ts_labels ON posts(ts, topic, sentiment, platform, relevant);
-CREATE INDEX IF NOT EXISTS posts_event ON posts(event_id) WHERE event_id != '';
+CREATE INDEX IF NOT EXISTS posts_event ON posts(event_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5(
     title, body, title_parts, body_parts, tokenize = 'unicode61 remove_diacritics 0');
 CREATE TABLE IF NOT EXISTS quarantine (

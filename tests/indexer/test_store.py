@@ -180,3 +180,14 @@ def test_store_survives_reopen(tmp_path):
         s.upsert([post("a", "检察院")])
     with SqliteStore(tmp_path / "s.db") as s:
         assert s.count() == 1 and s.search(SearchRequest("检察院")).total == 1
+
+
+@pytest.mark.parametrize("sql,params", [
+    ("SELECT canonical_url, id FROM posts WHERE canonical_url IN (?, ?)", ("a", "b")),
+    ("SELECT id FROM posts p WHERE p.event_id = ?", ("e1",)),
+    ("SELECT id, rowid, doc_hash FROM posts WHERE id IN (?, ?)", ("a", "b")),
+])
+def test_lookups_use_an_index_not_a_scan(store, sql, params):
+    """Ingest looks these up for every batch: a table scan would make it slow down as the store grows."""
+    plan = " ".join(str(row[-1]) for row in store.db.execute("EXPLAIN QUERY PLAN " + sql, params))
+    assert "SCAN posts" not in plan and "USING" in plan, plan
