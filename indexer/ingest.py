@@ -7,6 +7,7 @@ lost silently: a post that cannot be processed is quarantined with its error.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -112,36 +113,16 @@ class IngestChain:
         """Run a batch through the chain; returns the summary and the records that failed."""
         s = Summary(read=len(records))
         bad: list[QuarantineRecord] = []
-        posts: list[tuple[Incoming, Post]] = []
-        for rec in records:
-            try:
-                post = self._prepare(rec)
-            except PostError as e:
-                bad.append(_quarantine(rec, "normalize", str(e)))
-                continue
-            matched = self.watch.match(post.title + "\n" + post.text)
-            if not matched:
-                s.filtered += 1
-                s.reasons["no watch term"] += 1
-                log.debug("filtered %s (%s:%s): no watch term", post.id, rec.source, rec.line)
-                continue
-            post.watch_terms = matched
-            posts.append((rec, post))
-        if posts:
-            self._resolve_urls([p for _, p in posts])
-            try:
-                self._tag([p for _, p in posts])
-            except Exception as e:  # a model fault must not lose the batch
-                log.exception("tagging failed for a batch of %d posts", len(posts))
-                bad.extend(_quarantine(rec, "tag", f"{type(e).__name__}: {e}") for rec, _ in posts)
-                posts = []
-            s.near_duplicates += self._mark_near_duplicates([p for _, p in posts])
-            result = self.store.upsert([p for _, p in posts])
-            s.stored += result.inserted
-            s.updated += result.updated
-            s.duplicates += result.unchanged + (len(posts) - result.inserted - result.updated - result.unchanged)
-            for _, p in posts:
-                log.debug("stored %s %s/%s/%s", p.id, p.relevant, p.sentiment, p.topic)
+        posts = self._normalize(records, bad)
+        posts = self._watch(posts, s)
+        posts = self._dedup(posts, s)
+        try:
+            self._tag([p for _, p in posts])
+        except Exception as e:  # a model fault must not lose the batch
+            log.exception("tagging failed for a batch of %d posts", len(posts))
+            bad.extend(_quarantine(rec, "tag", f"{type(e).__name__}: {e}") for rec, _ in posts)
+            posts = []
+        self._store([p for _, p in posts], s)
         s.quarantined += len(bad)
         for q in bad:
             s.reasons[q.error.split(":")[0][:60]] += 1
@@ -149,6 +130,15 @@ class IngestChain:
         return s, bad
 
     # -- stages ------------------------------------------------------------------
+    def _normalize(self, records: list[Incoming], bad: list[QuarantineRecord]) -> list[tuple[Incoming, Post]]:
+        out = []
+        for rec in records:
+            try:
+                out.append((rec, self._prepare(rec)))
+            except PostError as e:
+                bad.append(_quarantine(rec, "normalize", str(e)))
+        return out
+
     def _prepare(self, rec: Incoming) -> Post:
         if rec.error:
             raise PostError(rec.error)
@@ -165,6 +155,44 @@ class IngestChain:
             post.relevant = post.sentiment = post.topic = None
         return post
 
+    def _watch(self, posts: list[tuple[Incoming, Post]], s: Summary) -> list[tuple[Incoming, Post]]:
+        out = []
+        for rec, post in posts:
+            matched = self.watch.match(post.title + "\n" + post.text)
+            if matched:
+                post.watch_terms = matched
+                out.append((rec, post))
+            else:
+                s.filtered += 1
+                s.reasons["no watch term"] += 1
+                log.debug("filtered %s (%s:%s): no watch term", post.id, rec.source, rec.line)
+        return out
+
+    def _dedup(self, posts: list[tuple[Incoming, Post]], s: Summary) -> list[tuple[Incoming, Post]]:
+        """Same post again (same id, or same canonical URL under another id) with the
+        same content: dropped before any tagging. Then near-duplicates are marked."""
+        self._resolve_urls([p for _, p in posts])
+        latest: dict[str, tuple[Incoming, Post]] = {}
+        for rec, post in posts:
+            post.input_hash = input_hash(post, self.keep_labels)
+            if latest.pop(post.id, None) is not None:
+                s.duplicates += 1  # the same id earlier in this batch: the later one wins
+            latest[post.id] = (rec, post)
+        stored = self.store.input_hashes(latest)
+        out = []
+        for pid, (rec, post) in latest.items():
+            if stored.get(pid) == post.input_hash:
+                s.duplicates += 1
+                log.debug("duplicate %s (%s:%s): stored already, unchanged", pid, rec.source, rec.line)
+            else:
+                out.append((rec, post))
+        for _, p in out:
+            full = p.title + "\n" + p.text if p.title else p.text
+            p.tokens = tokenize(full)
+            p.fingerprint = simhash(p.tokens)
+        s.near_duplicates += self._mark_near_duplicates([p for _, p in out])
+        return out
+
     def _resolve_urls(self, posts: list[Post]) -> None:
         """A post whose canonical URL is stored under another id is that post."""
         urls = {p.canonical_url: p for p in posts if p.url}
@@ -174,25 +202,6 @@ class IngestChain:
             if old and old != p.id:
                 log.debug("post %s is stored as %s (same URL)", p.id, old)
                 p.id = old
-
-    def _tag(self, posts: list[Post]) -> None:
-        texts = []
-        for p in posts:
-            full = p.title + "\n" + p.text if p.title else p.text
-            p.tokens = tokenize(full)
-            p.keywords = keywords(p.tokens)
-            if not p.region:
-                p.region = detect_region(full, p.site)
-            p.fingerprint = simhash(p.tokens)
-            texts.append(full)
-        need = [i for i, p in enumerate(posts) if p.relevant is None or p.sentiment is None or p.topic is None]
-        if not need:
-            return
-        if self.tagger is None:
-            raise PostError("no tagger loaded")
-        labels = self.tagger.predict([texts[i] for i in need], [posts[i].tokens for i in need])
-        for i, lab in zip(need, labels):
-            posts[i].relevant, posts[i].sentiment, posts[i].topic = lab.relevant, lab.sentiment, lab.topic
 
     def _mark_near_duplicates(self, posts: list[Post]) -> int:
         n = 0
@@ -207,6 +216,45 @@ class IngestChain:
                 p.dup_of = ""
                 self.near.add(p.id, p.fingerprint)
         return n
+
+    def _tag(self, posts: list[Post]) -> None:
+        texts = []
+        for p in posts:
+            full = p.title + "\n" + p.text if p.title else p.text
+            p.keywords = keywords(p.tokens)
+            if not p.region:
+                p.region = detect_region(full, p.site)
+            texts.append(full)
+        need = [i for i, p in enumerate(posts) if p.relevant is None or p.sentiment is None or p.topic is None]
+        if not need:
+            return
+        if self.tagger is None:
+            raise PostError("no tagger loaded")
+        labels = self.tagger.predict([texts[i] for i in need], [posts[i].tokens for i in need])
+        for i, lab in zip(need, labels):
+            posts[i].relevant, posts[i].sentiment, posts[i].topic = lab.relevant, lab.sentiment, lab.topic
+
+    def _store(self, posts: list[Post], s: Summary) -> None:
+        if not posts:
+            return
+        result = self.store.upsert(posts)
+        s.stored += result.inserted
+        s.updated += result.updated
+        s.duplicates += result.unchanged
+        for p in posts:
+            log.debug("stored %s %s/%s/%s", p.id, p.relevant, p.sentiment, p.topic)
+
+
+def input_hash(post: Post, with_labels: bool = False) -> str:
+    """A digest of what a post arrived with (before tagging), to know a re-crawled or
+    re-imported post is unchanged without tagging it again."""
+    fields = [post.id, post.url, post.platform.value, post.site, post.author, post.title, post.text,
+              post.published_at.isoformat() if post.published_at else None, post.lang, post.region,
+              post.event_id, post.reposts, post.comments, post.likes]
+    if with_labels:
+        fields += [post.relevant, post.sentiment.value if post.sentiment else None,
+                   post.topic.value if post.topic else None]
+    return hashlib.blake2b(orjson.dumps(fields), digest_size=12).hexdigest()
 
 
 def _quarantine(rec: Incoming, stage: str, error: str) -> QuarantineRecord:

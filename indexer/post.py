@@ -46,6 +46,7 @@ class Post:
     dup_of: str = ""          # id of the post this one nearly copies, if any
     fingerprint: int = 0      # 64-bit SimHash of the normalized text
     watch_terms: list[str] = field(default_factory=list)  # which watch terms matched
+    input_hash: str = ""      # digest of the post as it arrived, before tagging
 
     @property
     def when(self) -> datetime:
@@ -78,7 +79,8 @@ class Post:
         if not isinstance(text, str):
             raise PostError(f"field 'text' must be a string, not {type(text).__name__}")
         kw: dict[str, Any] = {"text": text}
-        for name in ("url", "site", "author", "title", "lang", "region", "event_id", "source", "dup_of"):
+        for name in ("url", "site", "author", "title", "lang", "region", "event_id", "source", "dup_of",
+                     "input_hash"):
             if data.get(name) is not None:
                 kw[name] = _string(data[name], name)
         url = kw.get("url", "")

@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS posts (
     published_at TEXT, crawled_at TEXT, lang TEXT, region TEXT,
     relevant INTEGER, sentiment TEXT, topic TEXT, event_id TEXT, dup_of TEXT, source TEXT,
     fingerprint INTEGER, reposts INTEGER, comments INTEGER, likes INTEGER,
-    keywords TEXT, watch_terms TEXT, doc_hash TEXT
+    keywords TEXT, watch_terms TEXT, input_hash TEXT, doc_hash TEXT
 );
 CREATE INDEX IF NOT EXISTS posts_url ON posts(canonical_url);
 CREATE INDEX IF NOT EXISTS posts_ts_labels ON posts(ts, topic, sentiment, platform, relevant);
@@ -64,7 +64,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
 _COLUMNS = ("id", "ts", "url", "canonical_url", "platform", "site", "author", "title", "text",
             "published_at", "crawled_at", "lang", "region", "relevant", "sentiment", "topic",
             "event_id", "dup_of", "source", "fingerprint", "reposts", "comments", "likes",
-            "keywords", "watch_terms", "doc_hash")
+            "keywords", "watch_terms", "input_hash", "doc_hash")
 _SELECT = "p.rowid, " + ", ".join(f"p.{c}" for c in _COLUMNS)
 _INSERT_POST = f"INSERT INTO posts (rowid, {', '.join(_COLUMNS)}) VALUES (?{', ?' * len(_COLUMNS)})"
 _TS, _HASH = _COLUMNS.index("ts"), _COLUMNS.index("doc_hash")
@@ -176,6 +176,16 @@ class SqliteStore(Store):
                     post = _post(r)
                     post.tokens = r[-1].split() if r[-1] else []
                     out[post.id] = post
+        return out
+
+    def input_hashes(self, ids: Iterable[str]) -> dict[str, str]:
+        ids = list(ids)
+        out: dict[str, str] = {}
+        with self.lock:
+            for i in range(0, len(ids), 500):
+                chunk = ids[i:i + 500]
+                q = f"SELECT id, input_hash FROM posts WHERE id IN ({','.join('?' * len(chunk))})"
+                out.update((pid, h) for pid, h in self.db.execute(q, chunk) if h)
         return out
 
     def ids_for_urls(self, canonical_urls: Iterable[str]) -> dict[str, str]:
@@ -348,7 +358,7 @@ def _row(post: Post) -> tuple:
     values = [post.id, int(post.when.timestamp()), post.url, canonical_url(post.url), post.platform.value,
               post.site, post.author, post.title, post.text, published, crawled, post.lang, post.region,
               relevant, sentiment, topic, post.event_id, post.dup_of, post.source, post.fingerprint,
-              post.reposts, post.comments, post.likes, keywords, watch]
+              post.reposts, post.comments, post.likes, keywords, watch, post.input_hash]
     # Everything but the crawl time decides whether a stored post changed.
     content = orjson.dumps(values[:10] + values[11:])
     values.append(hashlib.blake2b(content, digest_size=12).hexdigest())
@@ -372,6 +382,7 @@ def _post(r: tuple) -> Post:
         topic=Topic(d["topic"]) if d["topic"] else None,
         source=d["source"] or "", dup_of=d["dup_of"] or "", fingerprint=d["fingerprint"] or 0,
         watch_terms=orjson.loads(d["watch_terms"]) if d["watch_terms"] else [],
+        input_hash=d["input_hash"] or "",
     )
 
 

@@ -92,6 +92,10 @@ class Store(ABC):
     def get_many(self, ids: Iterable[str]) -> dict[str, Post]: ...
 
     @abstractmethod
+    def input_hashes(self, ids: Iterable[str]) -> dict[str, str]:
+        """Map each already-stored id to the input hash it was stored with."""
+
+    @abstractmethod
     def ids_for_urls(self, canonical_urls: Iterable[str]) -> dict[str, str]:
         """Map each already-stored canonical URL to the id of its post."""
 

@@ -153,3 +153,28 @@ def test_blank_lines_are_not_posts(chain, tmp_path):
     f.write_text("\n" + json.dumps(GOOD[0], ensure_ascii=False) + "\n\n   \n", encoding="utf-8")
     s = chain.run(read_jsonl(f))
     assert (s.read, s.stored) == (1, 1)
+
+
+class CountingTagger:
+    """The real tagger, counting how many posts it was asked to label."""
+
+    def __init__(self, tagger):
+        self.tagger = tagger
+        self.labelled = 0
+
+    def predict(self, texts, tokens=None):
+        self.labelled += len(texts)
+        return self.tagger.predict(texts, tokens)
+
+
+def test_unchanged_posts_are_not_tagged_again(store, tagger, tmp_path):
+    counting = CountingTagger(tagger)
+    chain = IngestChain(store, counting, WatchList(DEFAULT_WATCH_TERMS))
+    f = write_jsonl(tmp_path / "a.jsonl", GOOD)
+    chain.run(read_jsonl(f))
+    assert counting.labelled == 2
+    again = chain.run(read_jsonl(f))
+    assert counting.labelled == 2 and again.duplicates == 2
+    liked = dict(GOOD[0], likes=99)
+    chain.run(read_jsonl(write_jsonl(tmp_path / "b.jsonl", [liked])))
+    assert counting.labelled == 3 and store.get("g1").likes == 99
