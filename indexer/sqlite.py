@@ -209,7 +209,10 @@ class SqliteStore(Store):
         frm, where, params, ranked = self._compile(ast)
         if frm is None:
             return SearchResult(total=0)
-        order = "f.rank" if (ranked and request.sort == "relevance") else "p.rowid DESC"
+        if ranked:  # FTS5 reads its index in rowid (= time) order itself; no sort needed
+            order = "f.rank" if request.sort == "relevance" else "f.rowid DESC"
+        else:
+            order = "p.rowid DESC"
         with self.lock:
             total = self.db.execute(f"SELECT count(*) FROM {frm} WHERE {where}", params).fetchone()[0]
             rows = self.db.execute(
