@@ -101,6 +101,7 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=1_000_000)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     ap.add_argument("--queries", type=int, default=300)
+    ap.add_argument("--reuse", action="store_true", help="query the store of an earlier run instead of ingesting")
     ap.add_argument("--child", nargs=2, metavar=("JSONL", "DB"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -112,6 +113,9 @@ def main() -> None:
     if not jsonl.exists():
         print(f"generating {args.posts:,} posts → {jsonl}", file=sys.stderr)
         generate(jsonl, args.posts)
+    if args.reuse and db.exists():
+        queries(db, args.queries)
+        return
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     print(f"ingesting {args.posts:,} posts into {db} …", file=sys.stderr)

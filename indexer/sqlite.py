@@ -26,7 +26,7 @@ from nlp.tokenize import segment_query, subwords, tokenize
 
 from .highlight import highlight
 from .post import SHANGHAI, Post
-from .query import And, Node, TimeRange, positive_terms
+from .query import Node, positive_terms
 from .sqlite_query import SqliteCompiler
 from .store import (GROUP_FIELDS, INTERVALS, SORTS, Hit, QuarantineRecord, SearchRequest,
                     SearchResult, Store, UpsertResult, query_ast)
@@ -50,15 +50,18 @@ CREATE TABLE IF NOT EXISTS posts (
     fingerprint INTEGER, reposts INTEGER, comments INTEGER, likes INTEGER,
     keywords TEXT, watch_terms TEXT, input_hash TEXT, doc_hash TEXT
 );
-CREATE INDEX IF NOT EXISTS posts_url ON posts(canonical_url);
-CREATE INDEX IF NOT EXISTS posts_ts_labels ON posts(ts, topic, sentiment, platform, relevant);
-CREATE INDEX IF NOT EXISTS posts_event ON posts(event_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5(
     title, body, title_parts, body_parts, tokenize = 'unicode61 remove_diacritics 0');
 CREATE TABLE IF NOT EXISTS quarantine (
     id INTEGER PRIMARY KEY,
     source TEXT, line INTEGER, stage TEXT, error TEXT, raw TEXT, created_at TEXT
 );
+"""
+
+INDEXES = """
+CREATE INDEX IF NOT EXISTS posts_url ON posts(canonical_url);
+CREATE INDEX IF NOT EXISTS posts_ts_labels ON posts(ts, topic, sentiment, platform, relevant);
+CREATE INDEX IF NOT EXISTS posts_event ON posts(event_id);
 """
 
 _COLUMNS = ("id", "ts", "url", "canonical_url", "platform", "site", "author", "title", "text",
@@ -86,12 +89,22 @@ class SqliteStore(Store):
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA cache_size=-65536")
             self.db.executescript(SCHEMA)
+            self._add_missing_columns()
+            self.db.executescript(INDEXES)
         except sqlite3.Error as e:
             raise StoreError(f"cannot open the SQLite store {self.path}: {e}") from None
         self.lock = threading.RLock()
         self.compiler = SqliteCompiler(segment_query, TS_SHIFT)
         with self.lock:
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def _add_missing_columns(self) -> None:
+        """A store written by an earlier version gets the columns added since (empty)."""
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(posts)")}
+        for column in _COLUMNS:
+            if column not in have:
+                log.info("store %s: adding column %s", self.path, column)
+                self.db.execute(f"ALTER TABLE posts ADD COLUMN {column}")
 
     def close(self) -> None:
         with self.lock:
@@ -206,47 +219,38 @@ class SqliteStore(Store):
         if request.sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}")
         ast = request.ast()
-        frm, where, params, ranked = self._compile(ast)
-        if frm is None:
+        compiled = self.compiler.compile(ast)
+        if compiled.empty:
             return SearchResult(total=0)
-        if ranked:  # FTS5 reads its index in rowid (= time) order itself; no sort needed
-            order = "f.rank" if request.sort == "relevance" else "f.rowid DESC"
+        frm, where, params = compiled.sql(join=True)
+        ranked = compiled.match is not None
+        if ranked and request.sort == "relevance":
+            select, order = "f.rank", "f.rank"   # bm25: costs a pass over each term's documents
+        elif ranked:
+            select, order = "0", "f.rowid DESC"  # FTS5 reads its index in time order; no sort
         else:
-            order = "p.rowid DESC"
+            select, order = "0", "p.rowid DESC"
+        count_frm, count_where, count_params = compiled.sql(join=bool(compiled.where))
         with self.lock:
-            total = self.db.execute(f"SELECT count(*) FROM {frm} WHERE {where}", params).fetchone()[0]
+            total = self.db.execute(f"SELECT count(*) FROM {count_frm} WHERE {count_where}",
+                                    count_params).fetchone()[0]
             rows = self.db.execute(
-                f"SELECT {_SELECT}{', f.rank' if ranked else ', 0'} FROM {frm} WHERE {where} "
-                f"ORDER BY {order} LIMIT ? OFFSET ?", [*params, request.limit, request.offset]).fetchall()
+                f"SELECT {_SELECT}, {select} FROM {frm} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                [*params, request.limit, request.offset]).fetchall()
         terms = positive_terms(ast)
         hits = []
         for r in rows:
             post = _post(r[:-1])
-            hits.append(Hit(post=post, score=-float(r[-1] or 0.0),
-                            highlight=highlight(post.text, terms)))
+            hits.append(Hit(post=post, score=-float(r[-1] or 0.0), highlight=highlight(post.text, terms)))
         return SearchResult(total=total, hits=hits)
 
-    def _compile(self, ast: Node) -> tuple[str | None, str, list, bool]:
+    def _compile(self, ast: Node, join: bool = True) -> tuple[str | None, str, list, bool]:
         """FROM clause, WHERE clause, parameters, and whether the FTS rank is available;
         FROM is None when the query can match nothing."""
         compiled = self.compiler.compile(ast)
         if compiled.empty:
             return None, "", [], False
-        if compiled.match is None:
-            return "posts p", compiled.where_sql(), compiled.params, False
-        # A rowid range on the FTS side lets FTS5 seek straight into the time window.
-        extra, rng = [], []
-        for item in (ast.items if isinstance(ast, And) else (ast,)):
-            if isinstance(item, TimeRange):
-                if item.start is not None:
-                    extra.append("f.rowid >= ?")
-                    rng.append(int(item.start.timestamp()) << TS_SHIFT)
-                if item.end is not None:
-                    extra.append("f.rowid < ?")
-                    rng.append(int(item.end.timestamp()) << TS_SHIFT)
-        where = " AND ".join(["posts_fts MATCH ?", *extra, *compiled.where])
-        return ("posts_fts f JOIN posts p ON p.rowid = f.rowid", where,
-                [compiled.match, *rng, *compiled.params], True)
+        return (*compiled.sql(join), compiled.match is not None)
 
     def counts(self, start: datetime, end: datetime, interval: str = "hour",
                group_by: str | None = None, query: str | Node = "") -> list[tuple[datetime, str, int]]:

@@ -28,9 +28,27 @@ class Compiled:
     where: list[str] = field(default_factory=list)
     params: list = field(default_factory=list)
     empty: bool = False               # the query can match nothing (e.g. only stop characters)
+    lo: int | None = None             # rowid range [lo, hi) of the query's top-level time window
+    hi: int | None = None
 
-    def where_sql(self) -> str:
-        return " AND ".join(self.where) if self.where else "1"
+    def sql(self, join: bool = True) -> tuple[str, str, list]:
+        """FROM, WHERE and parameters. With a MATCH and `join` false, only the FTS table is
+        read (enough to count when nothing else filters)."""
+        if self.match is None:
+            where, params = list(self.where), list(self.params)
+            frm, col = "posts p", "p.rowid"
+        else:
+            where, params = ["posts_fts MATCH ?", *self.where], [self.match, *self.params]
+            frm = "posts_fts f JOIN posts p ON p.rowid = f.rowid" if join else "posts_fts f"
+            col = "f.rowid"  # FTS5 seeks straight into the time window
+        if self.lo is not None:
+            where.insert(1 if self.match else 0, f"{col} >= ?")
+            params.insert(1 if self.match else 0, self.lo)
+        if self.hi is not None:
+            i = (1 if self.match else 0) + (self.lo is not None)
+            where.insert(i, f"{col} < ?")
+            params.insert(i, self.hi)
+        return frm, " AND ".join(where) or "1", params
 
 
 class SqliteCompiler:
@@ -41,6 +59,14 @@ class SqliteCompiler:
     def compile(self, node: Node) -> Compiled:
         out = Compiled()
         items = list(node.items) if isinstance(node, And) else [node]
+        for window in [i for i in items if isinstance(i, TimeRange)]:
+            items.remove(window)
+            if window.start is not None:
+                lo = int(window.start.timestamp()) << self.ts_shift
+                out.lo = lo if out.lo is None else max(out.lo, lo)
+            if window.end is not None:
+                hi = int(window.end.timestamp()) << self.ts_shift
+                out.hi = hi if out.hi is None else min(out.hi, hi)
         text_items = [i for i in items if _is_text(i)]
         rest = [i for i in items if not _is_text(i)]
         # The positive text part goes into one MATCH that the search joins on.

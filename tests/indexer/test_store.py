@@ -191,3 +191,18 @@ def test_lookups_use_an_index_not_a_scan(store, sql, params):
     """Ingest looks these up for every batch: a table scan would make it slow down as the store grows."""
     plan = " ".join(str(row[-1]) for row in store.db.execute("EXPLAIN QUERY PLAN " + sql, params))
     assert "SCAN posts" not in plan and "USING" in plan, plan
+
+
+def test_store_of_an_earlier_version_gets_new_columns(tmp_path):
+    import sqlite3
+
+    from indexer.sqlite import SqliteStore
+
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE posts (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, ts INTEGER NOT NULL)")
+    db.commit()
+    db.close()
+    with SqliteStore(path) as s:
+        s.upsert([post("a", "检察院")])
+        assert s.get("a").text == "检察院"
