@@ -43,9 +43,9 @@ class Labels:
 
 
 def build_features() -> TextFeatures:
-    """Word uni- and bigrams from our segmentation, plus character 1-3-grams that survive
+    """Words from our segmentation, plus character 1-3-grams that survive
     typos, abbreviations and unseen words."""
-    return TextFeatures(tokenizer=tokenize_for_model, word_bigrams=True, char_ngrams=(1, 3))
+    return TextFeatures(tokenizer=tokenize_for_model, word_bigrams=False, char_ngrams=(1, 3))
 
 
 def build_classifier(label: str):

@@ -82,7 +82,9 @@ def cross_validate(examples: Sequence[Example], folds: int = 5) -> dict[str, flo
     texts = [normalize(ex.text) for ex in examples]
     strat = [ex.topic.value for ex in examples]
     totals: dict[str, list[float]] = {label: [] for label in LABELS}
-    for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=0).split(texts, strat):
+    splits = StratifiedKFold(folds, shuffle=True, random_state=0).split(texts, strat)
+    for k, (train_idx, test_idx) in enumerate(splits, 1):
+        log.info("cross-validation fold %d of %d", k, folds)
         tagger = fit([examples[i] for i in train_idx])
         preds = tagger.predict([texts[i] for i in test_idx])
         for label in LABELS:
@@ -125,7 +127,7 @@ def train(corpus_dir: Path = CORPUS_DIR, model_dir: Path = MODEL_DIR, *, with_cv
             "topics": dict(Counter(ex.topic.value for ex in train_set)),
             "sentiments": dict(Counter(ex.sentiment.value for ex in train_set)),
         },
-        "features": "word 1-2 grams (jieba dictionary + domain user dictionary) + hashed char 1-3 grams, TF-IDF",
+        "features": "words (jieba dictionary + domain user dictionary) + hashed char 1-3 grams, TF-IDF",
         "classifier": "LinearSVC per label, class_weight=balanced",
         "cv_macro_f1_train_split": cv,
         "heldout": {label: {"macro_f1": held[label]["macro_f1"], "accuracy": held[label]["accuracy"]}

@@ -30,6 +30,9 @@ def train(ctx: click.Context, no_cv: bool) -> None:
     held = card["heldout"]
     click.echo(f"trained on {card['training_data']['train']} posts, held out {card['training_data']['heldout']}; "
                f"model written to {folder}")
+    if card.get("cv_macro_f1_train_split"):
+        click.echo("5-fold CV macro-F1 on the training part: "
+                   + ", ".join(f"{k} {v:.3f}" for k, v in card["cv_macro_f1_train_split"].items()))
     click.echo("held-out macro-F1: " + ", ".join(f"{k} {v['macro_f1']:.3f}" for k, v in held.items())
                + f"; relevance F1 {card['heldout_relevant_f1']:.3f}")
 
