@@ -1,6 +1,7 @@
 """`jianyu demo`: the main job end to end on the embedded store, from bundled posts."""
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import click
@@ -57,15 +58,22 @@ def demo(ctx: click.Context, posts: Path) -> None:
 
 def topic_table(store) -> str:
     """Posts per topic and sentiment: the first thing an analyst looks at."""
-    rows = []
     sentiments = list(Sentiment)
-    header = f"{'topic':24s}" + "".join(f"{SENTIMENT_ZH[s]:>6s}" for s in sentiments) + f"{'total':>8s}"
-    rows.append(header)
+    rows = [pad("topic", 34) + "".join(pad(SENTIMENT_ZH[s], 8, right=True) for s in sentiments)
+            + pad("total", 8, right=True)]
     for topic in Topic:
         counts = {v: n for v, n in store.facets(["sentiment"], query=f"topic:{topic.value}")["sentiment"]}
         total = sum(counts.values())
         if not total:
             continue
-        label = f"{TOPIC_ZH[topic]} {topic.value}"
-        rows.append(f"{label:24s}" + "".join(f"{counts.get(s.value, 0):8d}" for s in sentiments) + f"{total:8d}")
+        rows.append(pad(f"{TOPIC_ZH[topic]} {topic.value}", 34)
+                    + "".join(pad(str(counts.get(s.value, 0)), 8, right=True) for s in sentiments)
+                    + pad(str(total), 8, right=True))
     return "\n".join(rows)
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """Pad to a terminal width, counting a Chinese character as two columns."""
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    fill = " " * max(0, width - used)
+    return fill + text if right else text + fill
