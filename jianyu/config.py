@@ -8,12 +8,14 @@ Sources, later ones winning:
 """
 from __future__ import annotations
 
+import codecs
 import os
+import re
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal, Mapping, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from nlp.errors import ConfigError
 
@@ -62,14 +64,117 @@ class IngestSettings(Section):
     keep_labels: bool = Field(default=False, description="keep labels found in imported files instead of tagging")
 
 
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class SourceSettings(Section):
+    """One entry of `sources:`; see README for each key."""
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)
+    type: Literal["feed", "sitemap", "listing", "weibo", "search"]
+    url: str = ""
+    urls: list[str] = Field(default_factory=list)
+    interval: int = Field(default=1800, description="seconds, or 30s / 10m / 1h / 1d")
+    keywords: list[str] = Field(default_factory=list)
+    selectors: dict[str, str] = Field(default_factory=dict)
+    encoding: str = ""
+    headers: dict[str, str] = Field(default_factory=dict)
+    cookie_env: str = Field(default="", description="name of the environment variable holding the Cookie header")
+    rate_limit: float = Field(default=0.0, ge=0, description="requests per second; 0 = adaptive only")
+    allowed_domains: list[str] = Field(default_factory=list)
+    platform: Literal["", "news", "weibo", "wechat", "forum", "video", "gov", "other"] = ""
+    site: str = ""
+    max_pages: int = Field(default=20, ge=1, le=1000)
+
+    @field_validator("interval", mode="before")
+    @classmethod
+    def _duration(cls, v: Any) -> int:
+        if isinstance(v, bool):
+            raise ValueError("must be a duration such as 30s, 10m, 1h or 1d")
+        if isinstance(v, (int, float)):
+            seconds = int(v)
+        else:
+            m = _DURATION.match(str(v))
+            if not m:
+                raise ValueError("must be a duration such as 30s, 10m, 1h or 1d")
+            seconds = int(m.group(1)) * _SECONDS[m.group(2)]
+        if seconds < 1:
+            raise ValueError("must be at least 1 second")
+        return seconds
+
+    @field_validator("url", "urls")
+    @classmethod
+    def _http(cls, v: Any) -> Any:
+        for u in ([v] if isinstance(v, str) else v):
+            if u and not re.match(r"^https?://[^/\s]+", u):
+                raise ValueError(f"{u!r} is not an http(s) URL")
+        return v
+
+    @field_validator("selectors")
+    @classmethod
+    def _selector_keys(cls, v: dict[str, str]) -> dict[str, str]:
+        allowed = ("article_links", "next_page", "title", "body", "published_at", "author")
+        for key in v:
+            if key not in allowed:
+                raise ValueError(f"unknown selector {key!r} (allowed: {', '.join(allowed)})")
+        return v
+
+    @field_validator("encoding")
+    @classmethod
+    def _codec(cls, v: str) -> str:
+        if v:
+            try:
+                codecs.lookup(v)
+            except LookupError:
+                raise ValueError(f"unknown encoding {v!r} (e.g. gb18030, big5, utf-8)") from None
+        return v
+
+    @model_validator(mode="after")
+    def _needs(self) -> "SourceSettings":
+        if not self.url and not self.urls:
+            raise ValueError("give url or urls")
+        if self.type in ("weibo", "search") and not self.keywords:
+            raise ValueError(f"a {self.type} source needs keywords")
+        if self.type == "search" and not all("{query}" in u for u in self.all_urls()):
+            raise ValueError("a search source's url must contain {query} (and may contain {page} or {offset})")
+        return self
+
+    def all_urls(self) -> list[str]:
+        return ([self.url] if self.url else []) + list(self.urls)
+
+
+class CrawlSettings(Section):
+    user_agent: str = "JianYu/0.1 (public-opinion monitor; +https://github.com/jianyu-project/jianyu)"
+    obey_robots: bool = True
+    concurrency_per_domain: int = Field(default=2, ge=1, le=64)
+    download_timeout: int = Field(default=30, ge=1, le=600)
+    retries: int = Field(default=3, ge=0, le=20)
+    retry_backoff: float = Field(default=2.0, ge=0, description="seconds before the first retry; doubles each time")
+    max_page_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    redis_url: str = Field(default="", description="share one scheduler and duplicate filter through Redis")
+    evidence: bool = Field(default=True, description="keep the raw response of every stored post")
+
+
 class Settings(Section):
     store: StoreSettings = Field(default_factory=StoreSettings)
     watch: WatchSettings = Field(default_factory=WatchSettings)
     nlp: NlpSettings = Field(default_factory=NlpSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    crawl: CrawlSettings = Field(default_factory=CrawlSettings)
+    sources: list[SourceSettings] = Field(default_factory=list)
+    sources_file: str = Field(default="", description="a YAML file with more sources (a list)")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     source_file: str = Field(default="", exclude=True)
+
+    @model_validator(mode="after")
+    def _unique_sources(self) -> "Settings":
+        seen: set[str] = set()
+        for src in self.sources:
+            if src.name in seen:
+                raise ValueError(f"sources: the name {src.name!r} is used twice")
+            seen.add(src.name)
+        return self
 
 
 def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -86,12 +191,31 @@ def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | N
     for key, value in env.items():
         if key.startswith(ENV_PREFIX):
             _set_path(data, key[len(ENV_PREFIX):].lower().split("__"), value, key)
+    if data.get("sources_file"):
+        data["sources"] = list(data.get("sources") or []) + _read_sources_file(data["sources_file"], file)
     try:
         settings = Settings.model_validate(data)
     except ValidationError as e:
-        raise ConfigError(_explain(e, file)) from None
+        raise ConfigError(_explain(e, file, data)) from None
     settings.source_file = str(file or "")
     return settings
+
+
+def _read_sources_file(name: Any, config_file: Path | None) -> list[Any]:
+    path = Path(str(name))
+    if not path.is_absolute() and config_file is not None:
+        path = config_file.parent / path
+    if not path.is_file():
+        raise ConfigError(f"sources_file: {path} not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise ConfigError(f"sources_file: {path} is not valid YAML: {getattr(e, 'problem', e)}") from None
+    if isinstance(data, dict) and "sources" in data:
+        data = data["sources"]
+    if not isinstance(data, list):
+        raise ConfigError(f"sources_file: {path} must hold a list of sources")
+    return data
 
 
 def _read_yaml(file: Path) -> dict[str, Any]:
@@ -133,10 +257,10 @@ def _env_value(value: str) -> Any:
     return value
 
 
-def _explain(error: ValidationError, file: Path | None) -> str:
+def _explain(error: ValidationError, file: Path | None, data: dict[str, Any] | None = None) -> str:
     lines = []
     for err in error.errors():
-        key = ".".join(str(p) for p in err["loc"])
+        key = _key_name(err["loc"], data or {})
         kind = err["type"]
         if kind == "extra_forbidden":
             parent = _model_at(err["loc"][:-1])
@@ -145,17 +269,35 @@ def _explain(error: ValidationError, file: Path | None) -> str:
         elif kind == "literal_error":
             allowed = err.get("ctx", {}).get("expected", "")
             lines.append(f"{key}: {err['input']!r} is not allowed (allowed: {allowed})")
+        elif kind == "value_error":
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{key}: {msg}" if key else msg)
         else:
             lines.append(f"{key}: {err['msg']} (got {err.get('input')!r})")
     where = f"{file}: " if file else ""
     return where + "; ".join(lines)
 
 
+def _key_name(loc: tuple, data: dict[str, Any]) -> str:
+    """`sources.2.interval` becomes `sources[weibo].interval`: the source is named."""
+    parts = [str(p) for p in loc]
+    if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
+        entries = data.get("sources") or []
+        entry = entries[loc[1]] if loc[1] < len(entries) else None
+        name = entry.get("name") if isinstance(entry, dict) else None
+        label = f"sources[{name}]" if name else f"sources[{loc[1] + 1}]"
+        return ".".join([label, *parts[2:]])
+    return ".".join(parts)
+
+
 def _model_at(loc: tuple) -> type[BaseModel]:
     model: type[BaseModel] = Settings
     for part in loc:
+        if isinstance(part, int):
+            continue
         field = model.model_fields.get(str(part))
         ann = field.annotation if field else None
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            model = ann
+        for candidate in (ann, *get_args(ann)):  # a list[Model] field holds Models
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                model = candidate
     return model

@@ -40,8 +40,16 @@ def test_every_setting_is_documented():
     assert not missing, f"settings missing from README: {missing}"
 
 
+def test_every_source_key_is_documented():
+    from jianyu.config import SourceSettings
+
+    table = README.split("### Sources", 1)[1].split("\n## ", 1)[0]
+    missing = [k for k in SourceSettings.model_fields if f"`{k}`" not in table]
+    assert not missing, f"source keys missing from README: {missing}"
+
+
 def test_every_documented_setting_exists():
-    table = README.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    table = README.split("## Configuration", 1)[1].split("\n## ", 1)[0].split("### Sources", 1)[0]
     documented = set(re.findall(r"^\| `([a-z_.]+)`", table, re.M))
     documented |= {k for row in re.findall(r"^\| (`[a-z_.]+`(?:, `[a-z_.]+`)+)", table, re.M)
                    for k in re.findall(r"`([a-z_.]+)`", row)}
