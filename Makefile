@@ -10,7 +10,7 @@ MODEL  := nlp/models/tagger.pkl
 CORPUS := $(wildcard nlp/corpus/*.jsonl)
 NLP_SRC := $(wildcard nlp/*.py) nlp/data/userdict.txt
 
-.PHONY: install model demo test bench clean
+.PHONY: install debs model demo test bench clean
 
 install: $(STAMP)
 
@@ -20,6 +20,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
+# Debian packages the tests need, installed only when missing (CI runs as root):
+# redis-server for the scale-out test (tests/crawlers/test_redis.py).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+debs:
+	@command -v redis-server >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update && \
+		$(SUDO) apt-get install -y --no-install-recommends redis-server; }
+
 model: $(MODEL)
 
 $(MODEL): $(STAMP) $(CORPUS) $(NLP_SRC)
@@ -28,7 +36,7 @@ $(MODEL): $(STAMP) $(CORPUS) $(NLP_SRC)
 demo: $(MODEL)
 	$(JIANYU) demo
 
-test: $(MODEL)
+test: debs $(MODEL)
 	$(PY) -m pytest -q
 
 bench: $(MODEL)

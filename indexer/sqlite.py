@@ -27,6 +27,7 @@ from nlp.tokenize import segment_query, subwords, tokenize
 from .highlight import highlight
 from .post import SHANGHAI, Post
 from .query import Node, positive_terms
+from .sqlite_crawl import CrawlState
 from .sqlite_query import SqliteCompiler
 from .store import (GROUP_FIELDS, INTERVALS, SORTS, Hit, QuarantineRecord, SearchRequest,
                     SearchResult, Store, UpsertResult, query_ast)
@@ -95,6 +96,7 @@ class SqliteStore(Store):
             raise StoreError(f"cannot open the SQLite store {self.path}: {e}") from None
         self.lock = threading.RLock()
         self.compiler = SqliteCompiler(segment_query, TS_SHIFT)
+        self.crawl = CrawlState(self.db, self.lock)
         with self.lock:
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .post import Post
+
+if TYPE_CHECKING:
+    from .sqlite_crawl import CrawlState
 from .query import Node, TimeRange, combine, filter_node, parse
 
 SORTS = ("time", "relevance")
@@ -78,7 +81,13 @@ class QuarantineRecord:
 
 
 class Store(ABC):
-    """One interface for the embedded SQLite store and the cluster backends."""
+    """One interface for the embedded SQLite store and the cluster backends.
+
+    `crawl` holds what the crawler remembers between rounds (indexer.crawlstate):
+    seen pages, evidence and source health, with the methods of sqlite_crawl.CrawlState.
+    """
+
+    crawl: "CrawlState"
 
     # posts -----------------------------------------------------------------
     @abstractmethod

@@ -43,6 +43,8 @@ def setup_logging(verbose: int, quiet: bool, level: str = "INFO") -> None:
         level = "DEBUG"
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    if not verbose:  # Scrapy's own progress chatter only with -v; its warnings always
+        handler.addFilter(lambda r: r.levelno >= logging.WARNING or not r.name.startswith("scrapy"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

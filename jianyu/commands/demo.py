@@ -1,4 +1,5 @@
-"""`jianyu demo`: the main job end to end on the embedded store, from bundled posts."""
+"""`jianyu demo`: the main job end to end on the embedded store: bundled demo sites served on
+127.0.0.1, crawled, tagged, stored, summarized and searched."""
 from __future__ import annotations
 
 import unicodedata
@@ -11,11 +12,15 @@ from indexer.store import SearchRequest
 from nlp.errors import ModelError
 from nlp.labels import SENTIMENT_ZH, TOPIC_ZH, Sentiment, Topic
 
-from ..build import make_chain, make_store
+from nlp.errors import BadInput
+
+from ..build import crawl_options, make_chain, make_sources, make_store
 from ..cli import _settings, cli
+from ..config import SourceSettings
 from .search import format_result
 
 DEMO_POSTS = Path(__file__).resolve().parent.parent / "demo" / "posts.jsonl"
+DEMO_PORT = 8730  # fixed, so the demo's canonical URLs (and so post ids) are the same each run
 EXAMPLE_QUERIES = (
     "公车私用",
     "公益诉讼 AND 临河",
@@ -26,11 +31,13 @@ EXAMPLE_QUERIES = (
 
 
 @cli.command()
-@click.option("--posts", type=click.Path(dir_okay=False, path_type=Path), default=DEMO_POSTS,
-              show_default=False, help="JSONL to import (default: the bundled demo posts).")
+@click.option("--port", type=click.IntRange(0, 65535), default=DEMO_PORT, show_default=True,
+              help="Port of the demo sites on 127.0.0.1 (0: any free port).")
+@click.option("--import", "import_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Import this JSONL instead of crawling the demo sites.")
 @click.pass_context
-def demo(ctx: click.Context, posts: Path) -> None:
-    """Train the tagger if needed, import the demo posts, summarize and run example searches."""
+def demo(ctx: click.Context, port: int, import_file: Path | None) -> None:
+    """Serve the bundled demo sites on 127.0.0.1, crawl them into the store, summarize and search."""
     from nlp.tagger import MODEL_DIR, Tagger
     from nlp.train import train
 
@@ -41,19 +48,49 @@ def demo(ctx: click.Context, posts: Path) -> None:
     except ModelError as e:
         click.echo(f"{e}\ntraining the tagger now …", err=True)
         train(model_dir=folder, with_cv=False)
+    if import_file is not None:
+        with make_store(settings) as store:
+            summary = make_chain(settings, store).run(read_jsonl(import_file))
+            click.echo(f"imported {import_file.name}: read {summary.read}, stored {summary.stored}, "
+                       f"updated {summary.updated}, duplicates {summary.duplicates}, "
+                       f"near-duplicates {summary.near_duplicates}, filtered {summary.filtered}, "
+                       f"quarantined {summary.quarantined}")
+    else:
+        crawl_demo_sites(settings, port)
     with make_store(settings) as store:
-        chain = make_chain(settings, store)
-        summary = chain.run(read_jsonl(posts))
-        click.echo(f"imported {posts.name}: read {summary.read}, stored {summary.stored}, "
-                   f"updated {summary.updated}, duplicates {summary.duplicates}, "
-                   f"near-duplicates {summary.near_duplicates}, filtered {summary.filtered}, "
-                   f"quarantined {summary.quarantined}")
         click.echo(f"store: {settings.store.path} ({store.count()} posts)\n")
         click.echo(topic_table(store))
         for q in EXAMPLE_QUERIES:
             result = store.search(SearchRequest(query=q, limit=3))
             click.echo(f"\n$ jianyu search '{q}'  →  {result.total} posts, newest 3:")
             click.echo(format_result(result))
+
+
+def crawl_demo_sites(settings, port: int) -> None:
+    from dataclasses import replace
+
+    from crawlers.run import crawl
+    from jianyu.demo.sites import DemoSites
+
+    try:
+        sites = DemoSites(port=port)
+        base = sites.start()
+    except OSError as e:
+        raise BadInput(f"--port {port}: cannot serve the demo sites ({e.strerror}); choose another port") from None
+    try:
+        click.echo(f"demo sites on {base}: /news/ (RSS, Atom, sitemap), /jcy/ (GBK portal), "
+                   "/weibo/ (search API), /search/", err=True)
+        demo_settings = settings.model_copy(update={"sources": [SourceSettings(**s) for s in sites.sources()]})
+        # The demo sites are ours and local: no need to wait between requests.
+        options = replace(crawl_options(demo_settings), concurrency_per_domain=8, autothrottle=False)
+        with make_store(settings) as store:
+            reports = crawl(make_sources(demo_settings), make_chain(demo_settings, store), options)
+    finally:
+        sites.stop()
+    for r in reports:
+        d = r.to_dict()
+        click.echo(f"{d['name']:22s} pages {d['pages']:4d}  posts {d['read']:4d}  stored {d['stored']:4d}  "
+                   f"duplicates {d['duplicates']:4d}  filtered {d['filtered']:3d}  errors {d['errors']}")
 
 
 def topic_table(store) -> str:

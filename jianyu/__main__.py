@@ -1,0 +1,4 @@
+"""`python -m jianyu …` is the `jianyu` command."""
+from .cli import main
+
+main()
