@@ -135,3 +135,35 @@ def test_unknown_source_name_exits_2(tmp_path, model_dir):
     cfg = write_config(tmp_path, model_dir, [source("rss", "feed", "https://a.example/rss.xml")])
     run = run_crawl(cfg, "nope")
     assert run.returncode == 2 and "no source named nope" in run.stderr
+
+
+def test_redirects_500_and_huge_pages(fresh, tmp_path, model_dir):
+    cfg = write_config(tmp_path, model_dir, [
+        source("moved", "feed", fresh.url("/redirect/301/2?to=/site/feeds/atom.xml")),
+        source("broken-server", "listing", fresh.url("/status/500")),
+        source("huge", "listing", fresh.url("/broken/huge")),
+        source("loop", "listing", fresh.url("/redirect/loop/a")),
+    ], crawl={"max_page_bytes": 1024 * 1024, "retries": 1})
+    run = run_crawl(cfg)
+    assert run.returncode == 0, run.stderr
+    assert run.source("moved")["read"] > 0 and run.source("moved")["errors"] == 0
+    assert run.source("broken-server")["last_error"] == "HTTP 500"
+    assert run.source("huge")["errors"] == 1
+    assert run.source("loop")["errors"] == 0 or run.source("loop")["last_error"]
+    with open_store(cfg) as store:
+        errors = " ".join(q.error for q in store.quarantined())
+    assert "HTTP 500" in errors
+
+
+def test_listing_with_selectors(fresh, tmp_path, model_dir):
+    cfg = write_config(tmp_path, model_dir, [source(
+        "selected", "listing", fresh.url("/site/list/index.html"),
+        selectors={"article_links": "ul.list li a", "next_page": "//div[@class='page']/a[text()='下一页']",
+                   "title": "h1.title", "body": "#zoom p"},
+        max_pages=2)])
+    run = run_crawl(cfg)
+    assert run.returncode == 0, run.stderr
+    assert run.source("selected")["read"] >= 4  # two list pages' worth of articles
+    with open_store(cfg) as store:
+        titles = {p.title for p in store.scan()}
+    assert "临江区检察院依法对一起电信网络诈骗案提起公诉" in titles
