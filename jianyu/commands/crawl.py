@@ -74,7 +74,8 @@ def sources(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"    last error: {r['last_error']}")
 
 
-STALE_ROUNDS = 3  # a source that stays silent for this many intervals is flagged
+STALE_ROUNDS = 3     # a source without a successful round for this many intervals is flagged
+QUIET_SECONDS = 86400  # … and one that has yielded no new post for a day (or 3 intervals, if longer)
 
 
 def flag(interval: int, h, now: datetime) -> str:
@@ -85,10 +86,11 @@ def flag(interval: int, h, now: datetime) -> str:
         return "no successful round yet"
     if (now - h.last_success).total_seconds() > STALE_ROUNDS * interval:
         return f"no successful round for more than {STALE_ROUNDS} intervals"
-    if h.last_post is None and h.rounds >= STALE_ROUNDS:
-        return "has never yielded a post"
-    if h.last_post is not None and (now - h.last_post).total_seconds() > STALE_ROUNDS * max(interval, 3600) * 8:
-        return "no new post for much longer than usual"
+    quiet = max(QUIET_SECONDS, STALE_ROUNDS * interval)
+    if h.last_post is None:
+        return "has never yielded a post" if h.rounds >= STALE_ROUNDS else ""
+    if (now - h.last_post).total_seconds() > quiet:
+        return f"no new post for {int((now - h.last_post).total_seconds() // 3600)} hours"
     return ""
 
 
