@@ -19,6 +19,7 @@ def main() -> None:
     runs = [
         [sys.executable, str(HERE / "bench_tagging.py")],
         [sys.executable, str(HERE / "bench_ingest.py"), "--posts", str(args.posts)],
+        [sys.executable, str(HERE / "bench_crawl.py")],
     ]
     failed = 0
     for cmd in runs:
