@@ -7,6 +7,12 @@ columns of their own the dictionary words inside longer tokens (公益诉讼 ins
 Row ids encode time: rowid = (epoch seconds << 20) + n, so the posts table and the
 FTS index are both in time order, a time filter is a rowid range that FTS5 seeks to,
 and "newest first" reads stop after the page they need.
+
+A second number, `seq`, counts writes: every post inserted or changed gets the next
+value of a counter kept in `meta`, taken inside the write transaction, so readers that
+follow the store (`stored_since`) see seqs appear in increasing order even with several
+writer processes. Setting event ids leaves `seq` alone: the event builder, which sets
+them, would otherwise read its own writes back as new posts.
 """
 from __future__ import annotations
 
@@ -20,13 +26,14 @@ from typing import Iterable, Iterator
 
 import orjson
 
-from nlp.errors import StoreError
+from nlp.errors import BadInput, StoreError
 from nlp.labels import Platform, Sentiment, Topic
 from nlp.tokenize import segment_query, subwords, tokenize
 
 from .highlight import highlight
 from .post import SHANGHAI, Post
 from .query import Node, positive_terms
+from .sqlite_alerts import SqliteAlertState
 from .sqlite_crawl import CrawlState
 from .sqlite_query import SqliteCompiler
 from .store import (GROUP_FIELDS, INTERVALS, SORTS, Hit, QuarantineRecord, SearchRequest,
@@ -49,7 +56,7 @@ CREATE TABLE IF NOT EXISTS posts (
     published_at TEXT, crawled_at TEXT, lang TEXT, region TEXT,
     relevant INTEGER, sentiment TEXT, topic TEXT, event_id TEXT, dup_of TEXT, source TEXT,
     fingerprint INTEGER, reposts INTEGER, comments INTEGER, likes INTEGER,
-    keywords TEXT, watch_terms TEXT, input_hash TEXT, doc_hash TEXT
+    keywords TEXT, watch_terms TEXT, input_hash TEXT, doc_hash TEXT, seq INTEGER
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5(
     title, body, title_parts, body_parts, tokenize = 'unicode61 remove_diacritics 0');
@@ -63,6 +70,7 @@ INDEXES = """
 CREATE INDEX IF NOT EXISTS posts_url ON posts(canonical_url);
 CREATE INDEX IF NOT EXISTS posts_ts_labels ON posts(ts, topic, sentiment, platform, relevant);
 CREATE INDEX IF NOT EXISTS posts_event ON posts(event_id);
+CREATE INDEX IF NOT EXISTS posts_seq ON posts(seq);
 """
 
 _COLUMNS = ("id", "ts", "url", "canonical_url", "platform", "site", "author", "title", "text",
@@ -70,8 +78,9 @@ _COLUMNS = ("id", "ts", "url", "canonical_url", "platform", "site", "author", "t
             "event_id", "dup_of", "source", "fingerprint", "reposts", "comments", "likes",
             "keywords", "watch_terms", "input_hash", "doc_hash")
 _SELECT = "p.rowid, " + ", ".join(f"p.{c}" for c in _COLUMNS)
-_INSERT_POST = f"INSERT INTO posts (rowid, {', '.join(_COLUMNS)}) VALUES (?{', ?' * len(_COLUMNS)})"
-_TS, _HASH = _COLUMNS.index("ts"), _COLUMNS.index("doc_hash")
+_INSERT_POST = f"INSERT INTO posts (rowid, {', '.join(_COLUMNS)}, seq) VALUES (?{', ?' * len(_COLUMNS)}, ?)"
+_TS, _HASH, _EVENT = _COLUMNS.index("ts"), _COLUMNS.index("doc_hash"), _COLUMNS.index("event_id")
+_CRAWLED = _COLUMNS.index("crawled_at")
 _GROUP_SQL = {"relevant": "p.relevant", "event_id": "p.event_id"}
 
 
@@ -97,6 +106,7 @@ class SqliteStore(Store):
         self.lock = threading.RLock()
         self.compiler = SqliteCompiler(segment_query, TS_SHIFT)
         self.crawl = CrawlState(self.db, self.lock)
+        self.alerts = SqliteAlertState(self.db, self.lock)
         with self.lock:
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
@@ -107,6 +117,27 @@ class SqliteStore(Store):
             if column not in have:
                 log.info("store %s: adding column %s", self.path, column)
                 self.db.execute(f"ALTER TABLE posts ADD COLUMN {column}")
+        if "seq" not in have:
+            self._add_seq()
+
+    def _add_seq(self) -> None:
+        """Number the posts of an older store in time order, so a follower starting from
+        the beginning reads them all once."""
+        log.info("store %s: adding column seq", self.path)
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            if any(row[1] == "seq" for row in self.db.execute("PRAGMA table_info(posts)")):
+                self.db.execute("ROLLBACK")   # another process added it first
+                return
+            self.db.execute("ALTER TABLE posts ADD COLUMN seq INTEGER")
+            self.db.execute("UPDATE posts SET seq = o.n FROM (SELECT rowid AS r, row_number() OVER "
+                            "(ORDER BY rowid) AS n FROM posts) AS o WHERE posts.rowid = o.r")
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('post_seq', "
+                            "(SELECT coalesce(max(seq), 0) FROM posts))")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         with self.lock:
@@ -120,9 +151,11 @@ class SqliteStore(Store):
             return result
         rows = [_row(p) for p in posts]
         with self.lock:
-            existing = self._existing(p.id for p in posts)
             self.db.execute("BEGIN IMMEDIATE")
             try:
+                # read inside the write transaction: another process may have written since
+                existing = self._existing(p.id for p in posts)
+                seq = self._last_seq()
                 taken: dict[int, int] = {}
                 gone: list[tuple[int]] = []
                 post_rows: list[tuple] = []
@@ -130,17 +163,23 @@ class SqliteStore(Store):
                 for post, row in zip(posts, rows):
                     old = existing.get(post.id)
                     if old is not None:
-                        old_rowid, old_hash = old
+                        old_rowid, old_hash, old_event = old
                         if old_hash == row[_HASH]:
                             result.unchanged += 1
                             continue
+                        if not row[_EVENT] and old_event:
+                            # a re-crawled post does not know its event; keep the one it has
+                            row = row[:_EVENT] + (old_event,) + row[_EVENT + 1:]
                         gone.append((old_rowid,))
                         result.updated += 1
                     else:
                         result.inserted += 1
                     rowid = self._next_rowid(row[_TS], taken)
-                    post_rows.append((rowid, *row))
+                    seq += 1
+                    post_rows.append((rowid, *row, seq))
                     fts_rows.append((rowid, *_fts_columns(post)))
+                if post_rows:
+                    self.db.execute("UPDATE meta SET value = ? WHERE key = 'post_seq'", (str(seq),))
                 if gone:
                     self.db.executemany("DELETE FROM posts WHERE rowid = ?", gone)
                     self.db.executemany("DELETE FROM posts_fts WHERE rowid = ?", gone)
@@ -153,15 +192,42 @@ class SqliteStore(Store):
                 raise
         return result
 
-    def _existing(self, ids: Iterable[str]) -> dict[str, tuple[int, str]]:
-        out: dict[str, tuple[int, str]] = {}
+    def _existing(self, ids: Iterable[str]) -> dict[str, tuple[int, str, str]]:
+        """id -> (rowid, doc_hash, event_id) of the posts already stored."""
+        out: dict[str, tuple[int, str, str]] = {}
         ids = list(ids)
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
-            q = f"SELECT id, rowid, doc_hash FROM posts WHERE id IN ({','.join('?' * len(chunk))})"
-            for pid, rowid, h in self.db.execute(q, chunk):
-                out[pid] = (rowid, h)
+            q = f"SELECT id, rowid, doc_hash, event_id FROM posts WHERE id IN ({','.join('?' * len(chunk))})"
+            for pid, rowid, h, event in self.db.execute(q, chunk):
+                out[pid] = (rowid, h, event or "")
         return out
+
+    def _last_seq(self) -> int:
+        """The counter behind `seq`; call inside a write transaction."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'post_seq'").fetchone()
+        if row is None:
+            (last,) = self.db.execute("SELECT coalesce(max(seq), 0) FROM posts").fetchone()
+            self.db.execute("INSERT INTO meta VALUES ('post_seq', ?)", (str(last),))
+            return last
+        return int(row[0])
+
+    def set_event_ids(self, assignments: dict[str, str]) -> int:
+        rows = [(event, pid) for pid, event in assignments.items()]
+        if not rows:
+            return 0
+        found = 0
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for i in range(0, len(rows), 500):
+                    found += self.db.executemany("UPDATE posts SET event_id = ? WHERE id = ?",
+                                                 rows[i:i + 500]).rowcount
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        return found
 
     def _next_rowid(self, ts: int, taken: dict[int, int]) -> int:
         base = ts << TS_SHIFT
@@ -309,6 +375,23 @@ class SqliteStore(Store):
                 yield _post(r)
             last = rows[-1][0]
 
+    def stored_since(self, cursor: str | None, limit: int = 1000) -> tuple[list[Post], str]:
+        try:
+            after = int(cursor) if cursor else 0
+        except ValueError:
+            raise BadInput(f"not a cursor of this store: {cursor!r}") from None
+        with self.lock:
+            rows = self.db.execute(
+                # CROSS JOIN keeps posts first: otherwise the planner may scan the whole FTS table
+                f"SELECT {_SELECT}, f.body, p.seq FROM posts p CROSS JOIN posts_fts f ON f.rowid = p.rowid "
+                "WHERE p.seq > ? ORDER BY p.seq LIMIT ?", (after, limit)).fetchall()
+        posts = []
+        for r in rows:
+            post = _post(r[:-2])
+            post.tokens = r[-2].split() if r[-2] else []
+            posts.append(post)
+        return posts, str(rows[-1][-1] if rows else after)
+
     def recent_fingerprints(self, limit: int) -> list[tuple[str, int]]:
         with self.lock:
             rows = self.db.execute(
@@ -368,8 +451,9 @@ def _row(post: Post) -> tuple:
               post.site, post.author, post.title, post.text, published, crawled, post.lang, post.region,
               relevant, sentiment, topic, post.event_id, post.dup_of, post.source, post.fingerprint,
               post.reposts, post.comments, post.likes, keywords, watch, post.input_hash]
-    # Everything but the crawl time decides whether a stored post changed.
-    content = orjson.dumps(values[:10] + values[11:])
+    # Everything but the crawl time and the event decides whether a stored post changed:
+    # events are assigned later (set_event_ids) and a re-crawl does not know them.
+    content = orjson.dumps([v for i, v in enumerate(values) if i not in (_CRAWLED, _EVENT)])
     values.append(hashlib.blake2b(content, digest_size=12).hexdigest())
     return tuple(values)
 

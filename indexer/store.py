@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from .post import Post
 
 if TYPE_CHECKING:
+    from .alertstate import AlertState
     from .sqlite_crawl import CrawlState
 from .query import Node, TimeRange, combine, filter_node, parse
 
@@ -85,9 +86,11 @@ class Store(ABC):
 
     `crawl` holds what the crawler remembers between rounds (indexer.crawlstate):
     seen pages, evidence and source health, with the methods of sqlite_crawl.CrawlState.
+    `alerts` holds events, reports, the outbox and cursors (indexer.alertstate.AlertState).
     """
 
     crawl: "CrawlState"
+    alerts: "AlertState"
 
     # posts -----------------------------------------------------------------
     @abstractmethod
@@ -131,6 +134,16 @@ class Store(ABC):
     @abstractmethod
     def recent_fingerprints(self, limit: int) -> list[tuple[str, int]]:
         """(id, fingerprint) of the newest `limit` posts that are not duplicates, oldest first."""
+
+    @abstractmethod
+    def stored_since(self, cursor: str | None, limit: int = 1000) -> tuple[list[Post], str]:
+        """Posts inserted or changed after `cursor` (None: from the beginning), in the order
+        they were stored, and the cursor to pass next time. Setting event ids does not
+        count as a change."""
+
+    @abstractmethod
+    def set_event_ids(self, assignments: dict[str, str]) -> int:
+        """Set `event_id` on stored posts (post id -> event id); returns how many were found."""
 
     # quarantine ------------------------------------------------------------
     @abstractmethod

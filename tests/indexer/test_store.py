@@ -186,6 +186,8 @@ def test_store_survives_reopen(tmp_path):
     ("SELECT canonical_url, id FROM posts WHERE canonical_url IN (?, ?)", ("a", "b")),
     ("SELECT id FROM posts p WHERE p.event_id = ?", ("e1",)),
     ("SELECT id, rowid, doc_hash FROM posts WHERE id IN (?, ?)", ("a", "b")),
+    ("SELECT id FROM posts WHERE seq > ? ORDER BY seq LIMIT 10", (0,)),
+    ("UPDATE posts SET event_id = ? WHERE id = ?", ("e1", "a")),
 ])
 def test_lookups_use_an_index_not_a_scan(store, sql, params):
     """Ingest looks these up for every batch: a table scan would make it slow down as the store grows."""
@@ -206,3 +208,103 @@ def test_store_of_an_earlier_version_gets_new_columns(tmp_path):
     with SqliteStore(path) as s:
         s.upsert([post("a", "检察院")])
         assert s.get("a").text == "检察院"
+
+
+def follow(store, cursor=None, limit=1000):
+    posts, cursor = store.stored_since(cursor, limit)
+    return [p.id for p in posts], cursor
+
+
+def test_stored_since_in_store_order_with_continuation(store):
+    # stored order, not time order: b is older than a but stored after it
+    store.upsert([post("a", "检察院 一", 5)])
+    store.upsert([post("b", "检察院 二", 1), post("c", "检察院 三", 9)])
+    assert follow(store)[0] == ["a", "b", "c"]
+    first, cursor = follow(store, limit=2)
+    assert first == ["a", "b"]
+    rest, cursor = follow(store, cursor, limit=2)
+    assert rest == ["c"]
+    assert follow(store, cursor) == ([], cursor)  # nothing new: the cursor stays
+    store.upsert([post("d", "检察院 四", 0)])
+    assert follow(store, cursor)[0] == ["d"]
+    posts, _ = store.stored_since(None)
+    assert posts[0].tokens and posts[0].text == "检察院 一"
+
+
+def test_stored_since_sees_updates_but_not_unchanged_or_event_ids(store):
+    store.upsert([post("a", "检察院 一"), post("b", "检察院 二", 1)])
+    _, cursor = follow(store)
+    r = store.upsert([post("a", "检察院 一"), post("b", "检察院 二", 1)])
+    assert r.unchanged == 2 and follow(store, cursor) == ([], cursor)
+    assert store.set_event_ids({"a": "e1"}) == 1
+    assert follow(store, cursor) == ([], cursor)
+    store.upsert([post("a", "检察院 一（更新）")])
+    ids_, cursor2 = follow(store, cursor)
+    assert ids_ == ["a"] and int(cursor2) > int(cursor)
+    assert follow(store)[0] == ["b", "a"]  # a moved to the end: it changed last
+
+
+def test_stored_since_rejects_a_foreign_cursor(store):
+    from nlp.errors import BadInput
+
+    with pytest.raises(BadInput):
+        store.stored_since("2026-11-01T00:00:00")
+
+
+def test_set_event_ids(store):
+    store.upsert([post("a", "检察院 一"), post("b", "检察院 二"), post("c", "检察院 三")])
+    assert store.set_event_ids({"a": "e1", "b": "e1", "zz": "e2"}) == 2
+    assert store.set_event_ids({}) == 0
+    assert {p.id: p.event_id for p in store.scan()} == {"a": "e1", "b": "e1", "c": ""}
+    assert dict(store.facets(["event_id"])["event_id"]) == {"e1": 2, "": 1}
+    assert store.set_event_ids({"a": "e3"}) == 1 and store.get("a").event_id == "e3"
+    many = {f"m{i}": "e9" for i in range(1200)}
+    store.upsert([post(pid, f"检察院 {pid}") for pid in many])
+    assert store.set_event_ids(many) == 1200
+    assert store.facets(["event_id"])["event_id"][0] == ("e9", 1200)
+
+
+def test_re_upsert_without_event_keeps_the_event(store):
+    store.upsert([post("a", "检察院 一"), post("b", "检察院 二")])
+    store.set_event_ids({"a": "e1", "b": "e2"})
+    r = store.upsert([post("a", "检察院 一"), post("b", "检察院 二（更新）")])  # re-crawled: no event known
+    assert (r.unchanged, r.updated) == (1, 1)
+    assert store.get("a").event_id == "e1" and store.get("b").event_id == "e2"
+    assert store.get("b").text == normalize("检察院 二（更新）")
+    # a change that only carries an event is no change; a real change may bring a new event
+    assert store.upsert([post("a", "检察院 一", event_id="e7")]).unchanged == 1
+    store.upsert([post("a", "检察院 一（更新）", event_id="e7")])
+    assert store.get("a").event_id == "e7"
+
+
+def test_seq_from_two_stores_on_one_file_never_repeats(tmp_path):
+    from indexer.sqlite import SqliteStore
+
+    path = tmp_path / "s.db"
+    with SqliteStore(path) as s1, SqliteStore(path) as s2:
+        s1.upsert([post("a", "检察院 一")])
+        s2.upsert([post("b", "检察院 二")])
+        s1.upsert([post("c", "检察院 三")])
+        seqs = [r[0] for r in s1.db.execute("SELECT seq FROM posts ORDER BY seq")]
+        assert seqs == [1, 2, 3]
+        assert follow(s2)[0] == ["a", "b", "c"]
+
+
+def test_old_store_gets_seq_in_time_order(tmp_path):
+    import sqlite3
+
+    from indexer.sqlite import SqliteStore
+
+    path = tmp_path / "old.db"
+    with SqliteStore(path) as s:
+        s.upsert([post("b", "检察院 二", 2), post("a", "检察院 一", 1)])
+    db = sqlite3.connect(path)  # as an earlier version left it: no seq, no counter
+    db.execute("DROP INDEX posts_seq")
+    db.execute("ALTER TABLE posts DROP COLUMN seq")
+    db.execute("DELETE FROM meta WHERE key = 'post_seq'")
+    db.commit()
+    db.close()
+    with SqliteStore(path) as s:
+        assert follow(s) == (["a", "b"], "2")
+        s.upsert([post("c", "检察院 三", 0)])
+        assert follow(s, "2") == (["c"], "3")
