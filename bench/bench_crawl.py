@@ -17,7 +17,12 @@ AutoThrottle off, no download delay, robots.txt obeyed (one fetch, no Crawl-dela
 Each rate is the HTML pages the server answered during the crawl over the crawl's wall
 time (from starting Scrapy to its end, after imports and model loading).
 
-    .venv/bin/python bench/bench_crawl.py [--articles 5000] [--concurrency 16]
+The two crawls alternate `--runs` times (3 by default) and the medians are compared, so
+that a burst of other work on the machine does not decide the ratio. Plain Scrapy runs
+with Scrapy's defaults; ``--plain-items N`` sets its CONCURRENT_ITEMS (Scrapy's default
+is 100) for a like-for-like comparison with a tuned JianYu.
+
+    .venv/bin/python bench/bench_crawl.py [--articles 5000] [--concurrency 16] [--runs 3] [--plain-items N]
 """
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ import asyncio
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -73,7 +79,8 @@ def _chrome(title: str, body: str) -> str:
 
 
 def build_site(n_articles: int) -> dict[str, bytes]:
-    posts = [json.loads(line) for line in (ROOT / "jianyu" / "demo" / "posts.jsonl").open(encoding="utf-8")]
+    lines = (ROOT / "jianyu" / "demo" / "posts.jsonl").read_text(encoding="utf-8").splitlines()
+    posts = [json.loads(line) for line in lines if line.strip()]
     relevant = [p for p in posts if p.get("relevant")]
     titled = [p for p in relevant if p.get("title")]
     rng = random.Random(7)
@@ -167,7 +174,7 @@ def serve(n_articles: int) -> None:
 
 # -- the two crawlers (each in its own process: the reactor runs once per process) ------
 
-def run_plain(base: str, concurrency: int) -> dict:
+def run_plain(base: str, concurrency: int, items: int = 0) -> dict:
     import scrapy
     from scrapy.crawler import CrawlerProcess
 
@@ -188,18 +195,21 @@ def run_plain(base: str, concurrency: int) -> dict:
             yield {"url": response.url, "title": response.css("h1.title::text").get(default="").strip(),
                    "body": "\n".join(t.strip() for t in response.css("div.content p::text").getall())}
 
-    process = CrawlerProcess({
+    settings = {
         "USER_AGENT": "JianYu-bench", "ROBOTSTXT_OBEY": True,
         "CONCURRENT_REQUESTS": concurrency, "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
         "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOG_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False, "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
-    })
+    }
+    if items:
+        settings["CONCURRENT_ITEMS"] = items
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(PlainSpider)
     process.crawl(crawler)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     process.start()
-    seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "items": crawler.stats.get_value("item_scraped_count", 0)}
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"seconds": seconds, "cpu": cpu, "items": crawler.stats.get_value("item_scraped_count", 0)}
 
 
 def run_jianyu(base: str, concurrency: int, folder: str) -> dict:
@@ -218,16 +228,16 @@ def run_jianyu(base: str, concurrency: int, folder: str) -> dict:
     with make_store(settings) as store:
         chain = make_chain(settings, store)
         sources = make_sources(settings)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         (report,) = crawl(sources, chain, options)
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         evidence = store.db.execute("SELECT COUNT(*) FROM post_evidence").fetchone()[0] if hasattr(store, "db") else None
-    return {"seconds": seconds, "report": report.to_dict(), "evidence": evidence}
+    return {"seconds": seconds, "cpu": cpu, "report": report.to_dict(), "evidence": evidence}
 
 
-def child(kind: str, base: str, concurrency: int) -> None:
+def child(kind: str, base: str, concurrency: int, plain_items: int = 0) -> None:
     if kind == "plain":
-        out = run_plain(base, concurrency)
+        out = run_plain(base, concurrency, plain_items)
     else:
         with tempfile.TemporaryDirectory(prefix="bench-crawl-") as folder:
             out = run_jianyu(base, concurrency, folder)
@@ -236,13 +246,15 @@ def child(kind: str, base: str, concurrency: int) -> None:
 
 # -- the run --------------------------------------------------------------------------
 
-def measure(kind: str, base: str, concurrency: int) -> dict:
+def measure(kind: str, base: str, concurrency: int, plain_items: int = 0) -> dict:
     urlopen(base + "/_reset").read()
-    out = subprocess.run([sys.executable, __file__, "--child", kind, base, "--concurrency", str(concurrency)],
+    out = subprocess.run([sys.executable, __file__, "--child", kind, base, "--concurrency", str(concurrency),
+                          "--plain-items", str(plain_items)],
                          check=True, stdout=subprocess.PIPE, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
     result = json.loads(out.stdout.strip().splitlines()[-1])
     result["served"] = json.load(urlopen(base + "/_stats"))
     result["rate"] = result["served"]["html"] / result["seconds"]
+    result["cpu_rate"] = result["served"]["html"] / max(result["cpu"], 1e-9)
     return result
 
 
@@ -250,6 +262,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=5000, help="article pages on the site (plus one list page per 20)")
     ap.add_argument("--concurrency", type=int, default=16, help="CONCURRENT_REQUESTS and per domain, for both")
+    ap.add_argument("--runs", type=int, default=3, help="alternating runs of both crawls; medians are compared")
+    ap.add_argument("--plain-items", type=int, default=0,
+                    help="CONCURRENT_ITEMS of the plain Scrapy crawl (default: Scrapy's own, 100)")
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--child", nargs=2, metavar=("KIND", "BASE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -257,7 +272,7 @@ def main() -> None:
         serve(args.articles)
         return
     if args.child:
-        child(args.child[0], args.child[1], args.concurrency)
+        child(args.child[0], args.child[1], args.concurrency, args.plain_items)
         return
 
     server = subprocess.Popen([sys.executable, __file__, "--serve", "--articles", str(args.articles)],
@@ -268,18 +283,35 @@ def main() -> None:
             sys.exit("the bench site did not start")
         pages = args.articles + (args.articles + LIST_SIZE - 1) // LIST_SIZE
         print(f"site: {args.articles:,} articles + {pages - args.articles} list pages at {base}; "
-              f"concurrency {args.concurrency}, AutoThrottle off", file=sys.stderr, flush=True)
-        plain = measure("plain", base, args.concurrency)
-        print(f"plain Scrapy (parsel title/body, no pipeline): {plain['served']['html']:,} pages in "
-              f"{plain['seconds']:.1f} s = {plain['rate']:,.0f} pages/s ({plain['items']:,} items)", flush=True)
-        jy = measure("jianyu", base, args.concurrency)
-        r = jy["report"]
-        print(f"JianYu (listing spider, ingest chain, SQLite store, evidence): {jy['served']['html']:,} pages in "
-              f"{jy['seconds']:.1f} s = {jy['rate']:,.0f} pages/s (posts read {r['read']:,}, stored {r['stored']:,}, "
-              f"near-duplicates {r['near_duplicates']:,}, filtered {r['filtered']:,}, errors {r['errors']}; "
-              f"evidence {jy['evidence']:,})", flush=True)
-        ratio = jy["rate"] / plain["rate"]
-        print(f"JianYu / plain Scrapy: {ratio:.0%}  goal ≥ {GOAL:.0%}", flush=True)
+              f"concurrency {args.concurrency}, AutoThrottle off; {args.runs} alternating runs", file=sys.stderr,
+              flush=True)
+        items = f"CONCURRENT_ITEMS {args.plain_items}" if args.plain_items else "Scrapy defaults"
+        plain_rates, jy_rates, plain_cpu, jy_cpu = [], [], [], []
+        for run in range(1, max(1, args.runs) + 1):
+            plain = measure("plain", base, args.concurrency, args.plain_items)
+            plain_rates.append(plain["rate"])
+            plain_cpu.append(plain["cpu_rate"])
+            print(f"run {run}: plain Scrapy (parsel title/body, no pipeline, {items}): {plain['served']['html']:,} "
+                  f"pages in {plain['seconds']:.1f} s = {plain['rate']:,.0f} pages/s ({plain['items']:,} items; "
+                  f"CPU {plain['cpu']:.1f} s)",
+                  flush=True)
+            jy = measure("jianyu", base, args.concurrency)
+            jy_rates.append(jy["rate"])
+            jy_cpu.append(jy["cpu_rate"])
+            r = jy["report"]
+            print(f"run {run}: JianYu (listing spider, ingest chain, SQLite store, evidence): {jy['served']['html']:,} "
+                  f"pages in {jy['seconds']:.1f} s = {jy['rate']:,.0f} pages/s (posts read {r['read']:,}, stored "
+                  f"{r['stored']:,}, near-duplicates {r['near_duplicates']:,}, filtered {r['filtered']:,}, errors "
+                  f"{r['errors']}; evidence {jy['evidence']:,}; CPU {jy['cpu']:.1f} s; "
+                  f"{jy['rate'] / plain['rate']:.0%} of this run's plain)", flush=True)
+        plain_median, jy_median = statistics.median(plain_rates), statistics.median(jy_rates)
+        ratio = jy_median / plain_median
+        print(f"median of {len(jy_rates)}: plain Scrapy {plain_median:,.0f} pages/s, JianYu {jy_median:,.0f} pages/s; "
+              f"JianYu / plain Scrapy: {ratio:.0%}  goal ≥ {GOAL:.0%}", flush=True)
+        # Pages per CPU second of the crawling process: less moved by other work on the machine.
+        cpu_ratio = statistics.median(jy_cpu) / statistics.median(plain_cpu)
+        print(f"per CPU second (median): plain Scrapy {statistics.median(plain_cpu):,.0f} pages, JianYu "
+              f"{statistics.median(jy_cpu):,.0f} pages; ratio {cpu_ratio:.0%}", flush=True)
     finally:
         server.stdin.close()
         try:

@@ -23,9 +23,9 @@ MAX_SOURCE_CHARS = 60
 
 # Traditional characters of the labels and furniture words, one for one, so that a line
 # is matched in Simplified form while values are cut from it as written.
-_LABEL_T2S = str.maketrans(
-    "來發佈時間記編輯責審對攝訊員瀏覽閱讀點擊數號體處聞資訪問頁關閉視當",
-    "来发布时间记编辑责审对摄讯员浏览阅读点击数号体处闻资访问页关闭视当")
+_TRADITIONAL_LABEL_CHARS = "來發佈時間記編輯責審對攝訊員瀏覽閱讀點擊數號體處聞資訪問頁關閉視當"
+_LABEL_T2S = str.maketrans(_TRADITIONAL_LABEL_CHARS, "来发布时间记编辑责审对摄讯员浏览阅读点击数号体处闻资访问页关闭视当")
+_TRADITIONAL = re.compile(f"[{_TRADITIONAL_LABEL_CHARS}]")
 _TIME_LABELS = ("发布时间", "发布日期", "发表时间", "发稿时间", "时间", "日期", "更新时间")
 _SOURCE_LABELS = ("来源", "稿源", "信息来源", "资讯来源", "文章来源", "新闻来源", "稿件来源", "出处")
 _AUTHOR_LABELS = ("作者", "记者", "撰稿", "文")
@@ -48,14 +48,24 @@ _INLINE_FURNITURE = re.compile(
     r"|[【\[]\s*(?:打印本页|打印此页|列印本页|打印|列印|关闭窗口|关闭视窗|关闭本页|关闭|收藏本页|收藏|加入收藏|"
     r"我要纠错|纠错|返回顶部|返回)\s*[】\]]"
     r"|打印本页|打印此页|列印本页|关闭窗口|关闭视窗|关闭本页|加入收藏|返回顶部")
+# Where a match of _INLINE_FURNITURE can begin: lines without any of these skip it.
+_INLINE_START = re.compile(r"[【\[字打列关加返]")
 _FURNITURE_LINE = re.compile(
     r"(?:分享到|分享至|扫一扫|手机扫码|用手机扫|上一篇|下一篇|上一条|下一条)\s*[:：]?.*"
     r"|(?:[【\[]?\s*(?:打印|列印|关闭|收藏|纠错|返回|首页|字体|字号|大|中|小|默认|正文|当前位置[:：].*)\s*[】\]]?\s*[|｜/]?\s*)+")
 
 
+def _simplified(line: str) -> str:
+    """The line with its label characters in Simplified form (the same length)."""
+    return line.translate(_LABEL_T2S) if _TRADITIONAL.search(line) else line
+
+
 def _strip_furniture(line: str) -> str:
     """The line without inline furniture (【字体：大 中 小】, 打印本页 …), whitespace collapsed."""
-    spans = [m.span() for m in _INLINE_FURNITURE.finditer(line.translate(_LABEL_T2S))]
+    simple = _simplified(line)
+    if not _INLINE_START.search(simple):
+        return collapse(line)
+    spans = [m.span() for m in _INLINE_FURNITURE.finditer(simple)]
     if not spans:
         return collapse(line)
     pieces, pos = [], 0
@@ -67,13 +77,15 @@ def _strip_furniture(line: str) -> str:
 
 
 def _is_furniture_line(line: str) -> bool:
-    return _FURNITURE_LINE.fullmatch(line.translate(_LABEL_T2S)) is not None
+    return _FURNITURE_LINE.fullmatch(_simplified(line)) is not None
 
 
 def _byline_fields(line: str) -> tuple[list[tuple[str, str]], int]:
     """The (label, value) pairs of a byline-like line, and where the first label starts.
     Labels are given in Simplified form; values as written."""
-    matches = list(_LABEL.finditer(line.translate(_LABEL_T2S)))
+    if "：" not in line and ":" not in line:
+        return [], -1                 # every label ends in a colon
+    matches = list(_LABEL.finditer(_simplified(line)))
     fields = []
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
@@ -119,6 +131,8 @@ def read_byline(lines: list[str], now: datetime) -> Byline:
     """Time, source and author from the first byline lines of the page."""
     found = Byline()
     for line in lines:
+        if "：" not in line and ":" not in line:
+            continue                  # every label ends in a colon: no byline here
         line = _strip_furniture(line)
         fields, start = _byline_fields(line)
         if not _is_byline(line, fields, start, now, edge=True):

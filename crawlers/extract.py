@@ -1,15 +1,18 @@
 """Reading pages without site-specific rules.
 
-`extract_article(html, url, now)` turns an article page into an `Article`: the main text
-found by trafilatura (falling back to the largest text block), and the page's own
-metadata, which wins when present: Open Graph (og:title, og:url, og:site_name,
-og:description), article:published_time, the ``<meta name="PubDate">`` family of
-Chinese government CMSs (PubDate, publishdate, pubdate, ArticlePublishDate, ArticleTitle,
-SiteName, ContentSource), ``<time datetime>``, ``<link rel=canonical>``, and the byline
-(``来源：X  发布时间：Y  作者：Z  编辑：W``, ``发布日期：``, ``时间：``; see `crawlers.byline`),
-and last the date the URL is filed under (t20261103_123.html, /2026/11/03/). The byline
-and the page furniture (【字体：大 中 小】, 打印本页, 关闭窗口, 分享到, 上一篇/下一篇) are
-removed from the text.
+`extract_article(html, url, now)` turns an article page into an `Article`, on one lxml
+parse of the page: its main text is the block of paragraphs `crawlers.content` finds on
+that tree; only when that reading is weak (little text, one short paragraph, mostly links,
+text outside paragraphs) does trafilatura read the page (and the largest text block is
+the last resort). The page's own metadata wins when present: Open Graph (og:title,
+og:url, og:site_name, og:description), article:published_time, the ``<meta
+name="PubDate">`` family of Chinese government CMSs (PubDate, publishdate, pubdate,
+ArticlePublishDate, ArticleTitle, SiteName, ContentSource), schema.org JSON-LD
+(headline, datePublished, author, publisher; `crawlers.jsonld`), ``<time datetime>``,
+``<link rel=canonical>``, and the byline (``来源：X  发布时间：Y  作者：Z  编辑：W``,
+``发布日期：``, ``时间：``; see `crawlers.byline`), and last the date the URL is filed
+under (t20261103_123.html, /2026/11/03/). The byline and the page furniture (【字体：大 中
+小】, 打印本页, 关闭窗口, 分享到, 上一篇/下一篇) are removed from the text.
 
 The list-page readers `find_article_links` and `find_next_page` live in
 `crawlers.links` and are importable from here too.
@@ -22,16 +25,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-import lxml.html
 import trafilatura
 from trafilatura.settings import use_config
 
 from indexer.post import SHANGHAI
-from nlp.normalize import html_to_text
 
 from .byline import MAX_AUTHOR_CHARS, clean_text, read_byline
+from .content import largest_block, main_block, unwrap_layout_tables
 from .dates import parse_time_text
-from .htmltree import absolute, base_href, collapse, host_of, parse_html, safe_canonical, text_of
+from .htmltree import absolute, base_href, collapse, host_of, parse_html, safe_canonical, text_of, tree_lines
+from .jsonld import read_linked_data
 from .links import find_article_links, find_next_page
 
 log = logging.getLogger(__name__)
@@ -186,29 +189,12 @@ def _pick_time(values, now: datetime) -> datetime | None:
     return None
 
 
-# -- main text -----------------------------------------------------------------------------
-_LAYOUT_BLOCKS = frozenset({"p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "form"})
-_TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th")
-
-
-def _unwrap_layout_tables(tree) -> None:
-    """Tables used for page layout (a cell holding paragraphs, blocks or another table,
-    as older government sites are built) become plain blocks, so the extractor weighs
-    their cells as text and not as one data table holding the whole page."""
-    for table in list(tree.iter("table")):
-        if table.tag != "table":
-            continue                                   # already unwrapped with its parent
-        cells = list(table.iter("td", "th"))
-        if any(d.tag in _LAYOUT_BLOCKS for c in cells for d in c.iterdescendants()):
-            for el in list(table.iter(*_TABLE_PARTS)):
-                el.tag = "div"
-
-
 def _trafilatura(html: str, url: str):
-    tree = parse_html(html)
+    """trafilatura's reading of the page (text and metadata), or None when it fails."""
+    tree = parse_html(html, html_elements=True)   # its own copy: layout tables are rewritten for it
     if tree is None:
         return None
-    _unwrap_layout_tables(tree)
+    unwrap_layout_tables(tree)
     try:
         return trafilatura.bare_extraction(
             tree, url=url or None, with_metadata=True, include_comments=False, include_tables=True,
@@ -218,49 +204,12 @@ def _trafilatura(html: str, url: str):
         return None
 
 
-_NOT_TEXT = ("script", "style", "noscript", "template", "nav", "footer", "header", "aside", "form",
-             "select", "button", "iframe", "head")
-
-
-def _largest_block(tree) -> str:
-    """The text of the smallest element holding most of the page's non-link text."""
-    body = tree.find("body")
-    node = body if body is not None else tree
-    for el in list(node.iter(*_NOT_TEXT)):
-        if el.getparent() is not None:
-            el.drop_tree()
-
-    def weight(el) -> int:
-        links = sum(len(text_of(a)) for a in el.iter("a"))
-        return len(text_of(el)) - links
-
-    current, current_weight = node, weight(node)
-    while True:
-        children = [c for c in current if isinstance(c.tag, str)]
-        if not children:
-            break
-        best = max(children, key=weight)
-        best_weight = weight(best)
-        if best_weight < 0.6 * current_weight:
-            break
-        current, current_weight = best, best_weight
-    try:
-        return html_to_text(lxml.html.tostring(current, encoding="unicode"))
-    except (ValueError, TypeError):
-        return text_of(current)
-
-
-def _page_lines(tree) -> list[str]:
-    body = tree.find("body")
-    try:
-        html = lxml.html.tostring(body if body is not None else tree, encoding="unicode")
-    except (ValueError, TypeError):
-        return []
-    return [x for x in (collapse(line) for line in html_to_text(html).splitlines()) if x]
+def _doc(doc, name: str) -> str:
+    return collapse(getattr(doc, name, "") or "") if doc is not None else ""
 
 
 # -- the entry point -------------------------------------------------------------------------
-def extract_article(html: str, url: str, now: datetime) -> Article:
+def extract_article(html: str, url: str, now: datetime, *, fast: bool = True) -> Article:
     """Read an article page (already decoded to str; see `crawlers.encoding`).
 
     `url` is the page's address (relative links and the canonical URL resolve against
@@ -268,32 +217,49 @@ def extract_article(html: str, url: str, now: datetime) -> Article:
     year-less dates, and a publication time more than a day after it is not believed.
     Never raises on a str: a broken page gives what can be read, an empty one an Article
     with empty text.
+
+    The page is parsed once. Its text is the block of paragraphs `crawlers.content`
+    finds on that tree; trafilatura reads the page only when that block is weak (or
+    always, with ``fast=False``), and its text then wins.
     """
     url = url if isinstance(url, str) else ""
     if not isinstance(now, datetime):
         now = datetime.now(SHANGHAI)
     elif now.tzinfo is None:
         now = now.replace(tzinfo=SHANGHAI)
-    art = Article(canonical_url=safe_canonical(absolute(url, url) or url))
     tree = parse_html(html)
     if tree is None:
-        return art
+        return Article(canonical_url=safe_canonical(absolute(url, url) or url))
+    art = Article()
     meta = _meta_tags(tree)
-    doc = _trafilatura(html, url)
-    doc_title = collapse(getattr(doc, "title", "") or "")
-    page_title = text_of(tree.find(".//title")) if tree.find(".//title") is not None else ""
-    h1 = next((text_of(el) for el in tree.iter("h1") if text_of(el)), "")
+    ld = read_linked_data(tree)
+    title_el = next(tree.iter("title"), None)
+    page_title = text_of(title_el) if title_el is not None else ""
+    h1 = next((t for t in map(text_of, tree.iter("h1")) if t), "")
 
-    titles = (_first(meta, _TITLE_KEYS[:2]), _first(meta, _TITLE_KEYS[2:]),
-              h1 if h1 and (not page_title or h1 in page_title) else "",
-              _clean_title(doc_title), _clean_title(page_title), h1)
-    art.title = next((t for t in titles if t and len(t) <= MAX_TITLE_CHARS), "")
+    def pick_title(doc_title: str) -> str:
+        titles = (_first(meta, _TITLE_KEYS[:2]), ld.title, _first(meta, _TITLE_KEYS[2:]),
+                  h1 if h1 and (not page_title or h1 in page_title) else "",
+                  _clean_title(doc_title), _clean_title(page_title), h1)
+        return next((t for t in titles if t and len(t) <= MAX_TITLE_CHARS), "")
+
+    art.title = pick_title("")
+    body = tree.find("body")
+    page_lines = tree_lines(body if body is not None else tree)
+    block = main_block(tree) if fast else None
+    fast_text = clean_text("\n".join(block.lines), art.title, now) if block is not None else ""
+    doc = None
+    slow = block is None or block.weak(fast_text, page_lines)
+    if slow:
+        doc = _trafilatura(html, url)
+        art.title = pick_title(_doc(doc, "title"))
     art.canonical_url = _canonical(tree, url)
-    art.description = _first(meta, _DESCRIPTION_KEYS) or collapse(getattr(doc, "description", "") or "")
-    art.site_name = (_first(meta, _SITE_KEYS) or _site_from_title(page_title)
-                     or collapse(getattr(doc, "sitename", "") or "") or host_of(url))
-    byline = read_byline(_page_lines(tree), now)
+    art.description = _first(meta, _DESCRIPTION_KEYS) or ld.description or _doc(doc, "description")
+    art.site_name = (_first(meta, _SITE_KEYS) or _site_from_title(page_title) or ld.site_name
+                     or _doc(doc, "sitename") or host_of(url))
+    byline = read_byline(page_lines, now)
     art.published_at = (_pick_time([meta.get(k) for k in _TIME_KEYS], now)
+                        or _pick_time([ld.published], now)
                         or _pick_time(_time_elements(tree), now)
                         or _believable(byline.published_at, now)
                         or _pick_time([getattr(doc, "date", None)], now)
@@ -301,11 +267,15 @@ def extract_article(html: str, url: str, now: datetime) -> Article:
     meta_author = _first(meta, _AUTHOR_KEYS)
     if meta_author.startswith(("http://", "https://")):
         meta_author = ""
-    art.author = (meta_author or byline.author or collapse(getattr(doc, "author", "") or ""))[:MAX_AUTHOR_CHARS]
+    art.author = (meta_author or ld.author or byline.author or _doc(doc, "author"))[:MAX_AUTHOR_CHARS]
     art.source = _first(meta, _SOURCE_KEYS) or byline.source
 
+    if not slow:
+        art.text = fast_text
+        return art
     text = clean_text(getattr(doc, "text", "") or "", art.title, now) if doc is not None else ""
     if not text:
-        text = clean_text(_largest_block(tree), art.title, now)
+        lines = block.lines if block is not None else []
+        text = clean_text("\n".join(lines), art.title, now) or clean_text(largest_block(tree), art.title, now)
     art.text = text
     return art

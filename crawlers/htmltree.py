@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.html
@@ -21,20 +22,37 @@ _TITLE_CLOSE = re.compile(r"</title\s*>", re.I)
 _TAG_START = re.compile(r"<[A-Za-z/!]")
 
 
-def parse_html(html: str) -> lxml.html.HtmlElement | None:
+def parse_html(html: str, *, html_elements: bool = False):
     """The page as an lxml tree (libxml2's error-recovering parser, as browsers recover:
     unclosed tags, stray '<', a truncated end), or None when there is nothing to parse.
-    A meta charset inside the text is ignored: the str is already decoded."""
+    A meta charset inside the text is ignored: the str is already decoded.
+
+    The tree is of plain lxml elements: reading a page walks every element, and the
+    element classes of lxml.html cost a Python call per element reached. Pass
+    ``html_elements=True`` for an lxml.html tree (what trafilatura takes)."""
     if not isinstance(html, str) or not html.strip():
         return None
     html = _close_title(_BAD_CHARS.sub("", html[:MAX_HTML_CHARS]))
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     try:
-        tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
+        tree = etree.fromstring(html.encode("utf-8"), parser=_parser(html_elements))
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
         log.debug("page not parseable: %s", e)
         return None
     return tree
+
+
+_local = threading.local()
+
+
+def _parser(html_elements: bool):
+    """This thread's parser of the kind (an lxml parser is not shared between threads)."""
+    name = "html" if html_elements else "plain"
+    parser = getattr(_local, name, None)
+    if parser is None:
+        kind = lxml.html.HTMLParser if html_elements else etree.HTMLParser
+        parser = kind(encoding="utf-8", remove_comments=True, remove_pis=True)
+        setattr(_local, name, parser)
+    return parser
 
 
 def _close_title(html: str) -> str:
@@ -54,15 +72,27 @@ def _close_title(html: str) -> str:
 
 def collapse(text: str | None) -> str:
     """Runs of whitespace (also no-break and ideographic spaces) to one space, stripped."""
-    return _SPACE.sub(" ", text or "").strip()
+    if not text:
+        return ""
+    if "\u200b" in text or "\ufeff" in text:   # no whitespace to str.split, but to us
+        return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
+
+
+_STRING = etree.XPath("string()", smart_strings=False)
+
+
+def raw_text(el) -> str:
+    """All the text inside the element, as it is (lxml.html's text_content, for any element)."""
+    try:
+        return _STRING(el)
+    except (ValueError, TypeError, etree.XPathError):
+        return ""
 
 
 def text_of(el) -> str:
     """The element's text, whitespace collapsed."""
-    try:
-        return collapse(el.text_content())
-    except (ValueError, TypeError):
-        return ""
+    return collapse(raw_text(el))
 
 
 def base_href(tree, page_url: str) -> str:
@@ -107,3 +137,90 @@ def safe_canonical(url: str) -> str:
         return canonical_url(url)
     except ValueError:
         return url
+
+
+# -- the text of a tree, line by line ----------------------------------------------------------
+# As nlp.normalize.html_to_text draws lines, but on the lxml tree already parsed: block
+# elements and <br> break lines, cells are separated by a space, a source line break
+# between two Chinese characters is no space at all (the browser's rendering).
+SKIP_TAGS = frozenset({"script", "style", "noscript", "template"})
+BLOCK_TAGS = frozenset({
+    "p", "h1", "h2", "h3", "h4", "h5", "h6",
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
+    "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "head",
+    "header", "hgroup", "hr", "html", "legend", "li", "main", "menu", "nav", "ol", "option",
+    "pre", "section", "summary", "table", "tbody", "textarea", "tfoot", "thead", "title", "tr",
+    "ul",
+})
+_CELL_TAGS = frozenset({"td", "th"})
+_PRE_TAGS = frozenset({"pre", "textarea"})
+_CJK = "\u2e80-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\f]*\n[ \t\n\r\f]*(?=[{_CJK}])")
+_EMOTICON_ALT = re.compile(r"\[[0-9A-Za-z_\u3400-\u4dbf\u4e00-\u9fff]{1,8}\]")
+_BREAK = "\x00"        # a rendered line break; parse_html removed every NUL from the page
+
+
+def _source_text(text: str, pre: int) -> str:
+    """A text node as rendered: inside <pre> its line breaks stay; elsewhere a line break
+    between two Chinese characters goes (other whitespace is collapsed later)."""
+    if "\n" not in text:
+        return text
+    if pre:
+        return text.replace("\n", _BREAK)
+    return text if text.isspace() else _CJK_BREAK.sub("", text)
+
+
+def tree_lines(root, skip=None) -> list[str]:
+    """The rendered lines of an element, whitespace collapsed, empty lines dropped.
+
+    One walk over the tree libxml2 already built, so reading a page's bylines or its
+    main block costs no second parse. `skip(el)`, when given, drops an element and
+    everything in it (its tail text stays: that belongs to the parent)."""
+    if root is None:
+        return []
+    parts: list[str] = []
+    add = parts.append
+    hidden = 0          # depth inside skipped elements
+    pre = 0
+    blocks, cells = BLOCK_TAGS, _CELL_TAGS
+    try:
+        for event, el in etree.iterwalk(root, events=("start", "end")):
+            tag = el.tag
+            if event == "start":
+                if hidden or tag in SKIP_TAGS or (skip is not None and el is not root and skip(el)):
+                    hidden += 1
+                    continue
+                if tag in blocks or tag == "br":
+                    add(_BREAK)
+                elif tag in cells:
+                    add(" ")
+                elif tag == "img":
+                    alt = (el.get("alt") or "").strip()
+                    if alt and _EMOTICON_ALT.fullmatch(alt):
+                        add(alt)
+                if tag in _PRE_TAGS:
+                    pre += 1
+                text = el.text
+                if text:
+                    add(_source_text(text, pre))
+            else:
+                if hidden:
+                    hidden -= 1
+                else:
+                    if tag in blocks:
+                        add(_BREAK)
+                    if tag in _PRE_TAGS:
+                        pre -= 1
+                text = el.tail
+                if text and not hidden and el is not root:
+                    add(_source_text(text, pre))
+    except (ValueError, TypeError) as e:
+        log.debug("tree not walkable: %s", e)
+    lines = []
+    for piece in "".join(parts).split(_BREAK):
+        if piece and not piece.isspace():      # most pieces are the space between two blocks
+            line = collapse(piece)
+            if line:
+                lines.append(line)
+    return lines
+

@@ -13,6 +13,9 @@ ROBOTSTXT_OBEY = True
 # Per-host politeness; AutoThrottle adapts the delay to how fast each host answers.
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Items per response processed at once. Our pipeline is synchronous and a page yields one
+# post (a list page yields requests), so Scrapy's default of 100 only starts idle tasks.
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 0
 DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True

@@ -85,6 +85,17 @@ class IngestChain:
         if near_dup_window:
             for pid, fp in store.recent_fingerprints(near_dup_window):
                 self.near.add(pid, fp)
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Load what the stages load on first use (the segmenter and its dictionary, the
+        IDF table, the gazetteer, the SimHash character table) now, while the chain is
+        built, and not in the middle of the first batch of a crawl."""
+        sample = "青石县人民检察院依法提起公诉"
+        tokens = tokenize(sample)
+        keywords(tokens)
+        simhash(tokens)
+        detect_region(sample, "")
 
     # -- driving -----------------------------------------------------------------
     def run(self, records: Iterable[Incoming], progress: Callable[[int], None] | None = None) -> Summary:
@@ -120,7 +131,7 @@ class IngestChain:
             self._tag([p for _, p in posts])
         except Exception as e:  # a model fault must not lose the batch
             log.exception("tagging failed for a batch of %d posts", len(posts))
-            bad.extend(_quarantine(rec, "tag", f"{type(e).__name__}: {e}") for rec, _ in posts)
+            bad.extend(quarantine_record(rec, "tag", f"{type(e).__name__}: {e}") for rec, _ in posts)
             posts = []
         self._store([p for _, p in posts], s)
         s.quarantined += len(bad)
@@ -136,7 +147,7 @@ class IngestChain:
             try:
                 out.append((rec, self._prepare(rec)))
             except PostError as e:
-                bad.append(_quarantine(rec, "normalize", str(e)))
+                bad.append(quarantine_record(rec, "normalize", str(e)))
         return out
 
     def _prepare(self, rec: Incoming) -> Post:
@@ -257,7 +268,9 @@ def input_hash(post: Post, with_labels: bool = False) -> str:
     return hashlib.blake2b(orjson.dumps(fields), digest_size=12).hexdigest()
 
 
-def _quarantine(rec: Incoming, stage: str, error: str) -> QuarantineRecord:
+def quarantine_record(rec: Incoming, stage: str, error: str) -> QuarantineRecord:
+    """The quarantine entry of a record: its raw line, or the post as JSON, so that
+    `retry_quarantine` can run it again."""
     raw = rec.raw
     if not raw and rec.data is not None:
         data = rec.data.to_dict() if isinstance(rec.data, Post) else rec.data

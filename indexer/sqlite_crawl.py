@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 import threading
 from datetime import datetime
 from typing import Iterable
@@ -60,7 +61,9 @@ class CrawlState:
 
     def mark_seen(self, pages: Iterable[SeenPage]) -> None:
         rows = [(p.url, _t(p.fetched_at), p.status, p.etag, p.last_modified, p.lastmod, p.post_id) for p in pages]
-        with self.lock:
+        if not rows:
+            return
+        with self.lock, self._transaction():
             self.db.executemany(
                 "INSERT INTO seen_pages VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
                 "fetched_at=excluded.fetched_at, status=excluded.status, "
@@ -73,13 +76,26 @@ class CrawlState:
 
     def save_evidence(self, items: Iterable[tuple[str, Evidence]]) -> None:
         """(post id, evidence) pairs; one body stored once however many posts it holds."""
-        with self.lock:
-            for post_id, ev in items:
-                self.db.execute("INSERT OR IGNORE INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                (ev.sha256, ev.url, _t(ev.captured_at), ev.status, ev.content_type,
-                                 orjson.dumps(ev.headers).decode(), ev.body_gz))
-                self.db.execute("INSERT OR IGNORE INTO post_evidence VALUES (?, ?, ?)",
-                                (post_id, ev.sha256, _t(ev.captured_at)))
+        items = list(items)
+        if not items:
+            return
+        with self.lock, self._transaction():
+            self.db.executemany("INSERT OR IGNORE INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                [(ev.sha256, ev.url, _t(ev.captured_at), ev.status, ev.content_type,
+                                  orjson.dumps(ev.headers).decode(), ev.body_gz) for _, ev in items])
+            self.db.executemany("INSERT OR IGNORE INTO post_evidence VALUES (?, ?, ?)",
+                                [(post_id, ev.sha256, _t(ev.captured_at)) for post_id, ev in items])
+
+    @contextmanager
+    def _transaction(self):
+        """One write transaction for a batch of rows (not one per row)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     def evidence_for(self, post_id: str) -> list[Evidence]:
         with self.lock:
