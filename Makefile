@@ -20,20 +20,23 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
-# Debian packages the tests need, installed only when missing (CI runs as root):
-# redis-server for the scale-out test (tests/crawlers/test_redis.py).
+# Debian packages the project needs, installed only when missing (CI runs as root):
+# redis-server for the scale-out test (tests/crawlers/test_redis.py), and a CJK font
+# so report and digest charts draw Chinese (fonts-wqy-microhei).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEBS_NEEDED = $(shell command -v redis-server >/dev/null 2>&1 || echo redis-server) \
+	$(shell [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || echo fonts-wqy-microhei)
 debs:
-	@command -v redis-server >/dev/null 2>&1 || { \
+	@if [ -n "$(strip $(DEBS_NEEDED))" ]; then \
 		$(SUDO) apt-get update && \
-		$(SUDO) apt-get install -y --no-install-recommends redis-server; }
+		$(SUDO) apt-get install -y --no-install-recommends $(DEBS_NEEDED); fi
 
 model: $(MODEL)
 
 $(MODEL): $(STAMP) $(CORPUS) $(NLP_SRC)
 	$(JIANYU) nlp train
 
-demo: $(MODEL)
+demo: debs $(MODEL)
 	$(JIANYU) demo
 
 test: debs $(MODEL)

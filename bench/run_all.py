@@ -20,6 +20,9 @@ def main() -> None:
         [sys.executable, str(HERE / "bench_tagging.py")],
         [sys.executable, str(HERE / "bench_ingest.py"), "--posts", str(args.posts)],
         [sys.executable, str(HERE / "bench_crawl.py")],
+        [sys.executable, str(HERE / "bench_es.py")],
+        [sys.executable, str(HERE / "bench_cluster.py")],
+        [sys.executable, str(HERE / "bench_alerts.py"), "--posts", str(args.posts)],
     ]
     failed = 0
     for cmd in runs:

@@ -1,6 +1,10 @@
 """Builds every component from settings; the one place where settings become plain values."""
 from __future__ import annotations
 
+import logging
+import re
+from pathlib import Path
+
 from nlp.errors import ConfigError
 from nlp.tagger import Tagger
 from nlp.watch import DEFAULT_WATCH_TERMS, WatchList
@@ -9,15 +13,61 @@ from indexer.store import Store
 
 from .config import Settings
 
+_HTTP_URL = re.compile(r"^https?://[^/\s]+")
 
-def make_store(settings: Settings) -> Store:
+
+def make_store(settings: Settings, *, backend: str | None = None, spool: bool = True) -> Store:
+    """The configured store; `backend` overrides store.backend (`jianyu index reindex`),
+    `spool=False` makes writes fail rather than wait in the spool while a cluster is down."""
     cfg = settings.store
-    if cfg.backend == "sqlite":
+    backend = backend or cfg.backend
+    if backend == "sqlite":
         from indexer.sqlite import SqliteStore
 
         return SqliteStore(cfg.path)
-    raise ConfigError(f"store.backend: '{cfg.backend}' is not available in this version "
-                      "(allowed: sqlite)")
+    return make_cluster_store(settings, backend, spool=spool)
+
+
+def make_cluster_store(settings: Settings, backend: str, *, spool: bool = True):
+    """An Elasticsearch or OpenSearch store; nothing is sent to the cluster until it is used.
+    Credentials come from the settings, which take them from the environment
+    (JIANYU__STORE__PASSWORD, JIANYU__STORE__API_KEY)."""
+    from indexer.es_wire import Retry
+
+    quiet_cluster_clients()
+    cfg = settings.store
+    if not cfg.url:
+        raise ConfigError(f"store.url: backend {backend} needs the cluster's URL, e.g. https://es.example:9200")
+    if not _HTTP_URL.match(cfg.url):
+        raise ConfigError(f"store.url: {cfg.url!r} is not an http(s) URL")
+    if cfg.password and not cfg.username:
+        raise ConfigError("store.username: a password is set but no user name")
+    if cfg.ca_certs and not Path(cfg.ca_certs).is_file():
+        raise ConfigError(f"store.ca_certs: no such file: {cfg.ca_certs}")
+    common = dict(username=cfg.username, password=cfg.password, verify_certs=cfg.verify_certs,
+                  ca_certs=cfg.ca_certs, timeout=cfg.timeout, index_prefix=cfg.index_prefix,
+                  retry=Retry(cfg.retries, cfg.retry_backoff), spool_dir=cfg.spool_dir if spool else None,
+                  settle_seconds=cfg.settle_seconds, shards=cfg.shards, replicas=cfg.replicas)
+    if backend == "elasticsearch":
+        from indexer.elasticsearch import ElasticsearchStore
+
+        return ElasticsearchStore(cfg.url, api_key=cfg.api_key, **common)
+    if backend == "opensearch":
+        if cfg.api_key:
+            raise ConfigError("store.api_key: OpenSearch takes no API key; use store.username and store.password")
+        from indexer.opensearch import OpenSearchStore
+
+        return OpenSearchStore(cfg.url, **common)
+    raise ConfigError(f"store.backend: {backend!r} is not allowed (allowed: sqlite, elasticsearch, opensearch)")
+
+
+def quiet_cluster_clients() -> None:
+    """The clients log every request (INFO), and every failed one with its traceback
+    (WARNING); the store retries and reports failures itself, in one line. Their logs
+    show with -v only."""
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        for name in ("elastic_transport", "elasticsearch", "opensearch"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def make_watch(settings: Settings) -> WatchList:

@@ -33,11 +33,22 @@ class StoreSettings(Section):
     path: Path = Field(default=Path("data/jianyu.db"), description="SQLite file (backend sqlite)")
     url: str = Field(default="", description="cluster URL (backends elasticsearch, opensearch)")
     username: str = ""
-    password: str = ""
-    api_key: str = ""
-    index_prefix: str = "jianyu"
+    password: str = Field(default="", description="set it in the environment: JIANYU__STORE__PASSWORD")
+    api_key: str = Field(default="", description="Elasticsearch only; JIANYU__STORE__API_KEY")
+    index_prefix: str = Field(default="jianyu", pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64,
+                              description="lower-case: index names are")
     verify_certs: bool = True
     ca_certs: str = ""
+    timeout: float = Field(default=30.0, gt=0, le=600, description="seconds before a cluster request is given up")
+    retries: int = Field(default=5, ge=0, le=20, description="retries of a refused or unanswered cluster request")
+    retry_backoff: float = Field(default=0.5, ge=0, le=60, description="seconds before the first retry; doubles")
+    spool_dir: Path = Field(default=Path("data/spool"), description="posts wait here while the cluster is down")
+    settle_seconds: float = Field(default=5.0, ge=0, le=600,
+                                  description="new posts are followed only once this old (refresh lag)")
+    shards: int = Field(default=1, ge=1, le=64, description="primary shards of each monthly posts index")
+    replicas: int = Field(default=1, ge=0, le=16)
+    retention_months: int = Field(default=0, ge=0, le=1200, description="months of posts kept; 0 = all")
+    retention_action: Literal["close", "delete"] = "close"
 
 
 class WatchSettings(Section):
@@ -89,18 +100,7 @@ class SourceSettings(Section):
     @field_validator("interval", mode="before")
     @classmethod
     def _duration(cls, v: Any) -> int:
-        if isinstance(v, bool):
-            raise ValueError("must be a duration such as 30s, 10m, 1h or 1d")
-        if isinstance(v, (int, float)):
-            seconds = int(v)
-        else:
-            m = _DURATION.match(str(v))
-            if not m:
-                raise ValueError("must be a duration such as 30s, 10m, 1h or 1d")
-            seconds = int(m.group(1)) * _SECONDS[m.group(2)]
-        if seconds < 1:
-            raise ValueError("must be at least 1 second")
-        return seconds
+        return parse_duration(v)
 
     @field_validator("url", "urls")
     @classmethod
@@ -155,12 +155,74 @@ class CrawlSettings(Section):
     evidence: bool = Field(default=True, description="keep the raw response of every stored post")
 
 
+def parse_duration(v: Any) -> int:
+    """Seconds from 90, "30s", "10m", "1h" or "1d"."""
+    if isinstance(v, bool):
+        raise ValueError("must be a duration such as 30s, 10m, 1h or 1d")
+    if isinstance(v, (int, float)):
+        seconds = int(v)
+    else:
+        m = _DURATION.match(str(v))
+        if not m:
+            raise ValueError("must be a duration such as 30s, 10m, 1h or 1d")
+        seconds = int(m.group(1)) * _SECONDS[m.group(2)]
+    if seconds < 1:
+        raise ValueError("must be at least 1 second")
+    return seconds
+
+
+CHANNEL_TYPES = ("email", "webhook", "wecom", "dingtalk", "feishu", "file")
+LEVELS = ("general", "serious", "major")
+
+
+class ChannelSettings(BaseModel):
+    """One place reports go. Options beyond these depend on the type (README, Channels);
+    an option ending in `_env` names an environment variable that holds its value."""
+    model_config = ConfigDict(extra="allow", validate_assignment=True)
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)
+    type: Literal["email", "webhook", "wecom", "dingtalk", "feishu", "file"]
+    min_level: Literal["general", "serious", "major"] = Field(
+        default="general", description="reports below this level do not go here")
+    urgent: bool = Field(default=False, description="an urgent channel: 重大 reports go out at once (急事急报)")
+
+    def options(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class AlertSettings(Section):
+    cluster: dict[str, Any] = Field(default_factory=dict, description="event clustering (README, Alerts)")
+    burst: dict[str, Any] = Field(default_factory=dict, description="when an event is a burst")
+    levels: dict[str, Any] = Field(default_factory=dict, description="一般 / 较大 / 重大 thresholds")
+    close_after: int = Field(default=86400, description="a reported event quiet this long gets its 结案")
+    baseline_days: int = Field(default=14, ge=1, le=90, description="history the expected volume is fitted on")
+    poll: int = Field(default=30, description="seconds between checks for new posts in `jianyu alerts run`")
+    worker: str = Field(default="", description="this worker's name (default: host and process id)")
+    base_url: str = Field(default="", description="web UI address, for links in messages")
+    channels: list[ChannelSettings] = Field(default_factory=list)
+    rules: list[dict[str, Any]] = Field(default_factory=list, description="ElastAlert-style spike rules")
+
+    @field_validator("close_after", "poll", mode="before")
+    @classmethod
+    def _duration(cls, v: Any) -> int:
+        return parse_duration(v)
+
+    @model_validator(mode="after")
+    def _unique_channels(self) -> "AlertSettings":
+        names = [c.name for c in self.channels]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"channels: the name {name!r} is used twice")
+        return self
+
+
 class Settings(Section):
     store: StoreSettings = Field(default_factory=StoreSettings)
     watch: WatchSettings = Field(default_factory=WatchSettings)
     nlp: NlpSettings = Field(default_factory=NlpSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     sources: list[SourceSettings] = Field(default_factory=list)
     sources_file: str = Field(default="", description="a YAML file with more sources (a list)")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -279,14 +341,17 @@ def _explain(error: ValidationError, file: Path | None, data: dict[str, Any] | N
 
 
 def _key_name(loc: tuple, data: dict[str, Any]) -> str:
-    """`sources.2.interval` becomes `sources[weibo].interval`: the source is named."""
+    """`sources.2.interval` becomes `sources[weibo].interval`: list entries are named."""
     parts = [str(p) for p in loc]
-    if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
-        entries = data.get("sources") or []
-        entry = entries[loc[1]] if loc[1] < len(entries) else None
-        name = entry.get("name") if isinstance(entry, dict) else None
-        label = f"sources[{name}]" if name else f"sources[{loc[1] + 1}]"
-        return ".".join([label, *parts[2:]])
+    for prefix, entries in ((("sources",), data.get("sources")),
+                            (("alerts", "channels"), (data.get("alerts") or {}).get("channels"))):
+        n = len(prefix)
+        if len(loc) > n and loc[:n] == prefix and isinstance(loc[n], int):
+            entries = entries if isinstance(entries, list) else []
+            entry = entries[loc[n]] if loc[n] < len(entries) else None
+            name = entry.get("name") if isinstance(entry, dict) else None
+            label = ".".join(prefix) + (f"[{name}]" if name else f"[{loc[n] + 1}]")
+            return ".".join([label, *parts[n + 1:]])
     return ".".join(parts)
 
 

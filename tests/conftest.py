@@ -1,5 +1,12 @@
 """Shared fixtures: a trained tagger (built once per session into a temp folder if the
-package has none), a temporary SQLite store, and the path of the shared design docs."""
+package has none), a temporary store, and the path of the shared design docs.
+
+The `store` fixture is SQLite, except in the Store contract suites (CONTRACT_MODULES),
+where every test runs three times: on SQLite, on OpenSearch and on Elasticsearch (both
+against osmem-server, an in-memory OpenSearch-compatible server; see
+tests/indexer/esfixtures.py). A contract test that looks inside SQLite is marked
+`sqlite_only`.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,10 +42,43 @@ def tagger(model_dir):
     return Tagger.load(model_dir)
 
 
-@pytest.fixture
-def store(tmp_path):
-    from indexer.sqlite import SqliteStore
+BACKENDS = ("sqlite", "opensearch", "elasticsearch")
+CONTRACT_MODULES = {"test_store", "test_alertstate", "test_es_crawlstate"}
 
-    s = SqliteStore(tmp_path / "store.db")
-    yield s
-    s.close()
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: a contract test that runs on the SQLite store only")
+
+
+def pytest_generate_tests(metafunc):
+    if "store" not in metafunc.fixturenames:
+        return
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    definition = metafunc.definition
+    if module not in CONTRACT_MODULES or definition.get_closest_marker("sqlite_only"):
+        return
+    metafunc.parametrize("store", BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def osmem():
+    """One osmem-server for the session, with the Elasticsearch client's proxy."""
+    from tests.indexer.esfixtures import Osmem
+
+    server = Osmem()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def store(request, tmp_path):
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        from indexer.sqlite import SqliteStore
+
+        s = SqliteStore(tmp_path / "store.db")
+        yield s
+        s.close()
+        return
+    with request.getfixturevalue("osmem").store(backend, tmp_path) as s:
+        yield s

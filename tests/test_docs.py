@@ -59,3 +59,23 @@ def test_every_documented_setting_exists():
 def test_every_command_is_documented():
     missing = [c for c in _commands(cli) if f"jianyu {c}" not in README]
     assert not missing, f"commands missing from README: {missing}"
+
+
+def test_every_alert_option_is_documented():
+    """The options of alerts.cluster / burst / levels, of each rule type and of each
+    channel type are the fields of one dataclass each; the README names them all."""
+    import dataclasses
+
+    from alerts.channels import CHANNEL_TYPES, options
+    from alerts.cluster import ClusterConfig
+    from alerts.levels import LevelConfig
+    from alerts.rules import RULE_TYPES
+    from alerts.spikes import BurstConfig
+
+    section = README.split("## Alerts (一事一报)", 1)[1].split("\n## ", 1)[0]
+    missing = []
+    for cls in (ClusterConfig, BurstConfig, LevelConfig, *(r.Config for r in RULE_TYPES.values())):
+        missing += [f"{cls.__name__}.{f.name}" for f in dataclasses.fields(cls) if f"`{f.name}`" not in section]
+    for kind in CHANNEL_TYPES:
+        missing += [f"{kind}.{name}" for name in options(kind) if f"`{name}`" not in section]
+    assert not missing, f"alert options missing from README: {missing}"

@@ -1,2 +1,2 @@
 """Command modules; importing them registers each command on the `jianyu` group."""
-from . import crawl, demo, ingest, nlp, search  # noqa: F401
+from . import alerts, crawl, demo, index, ingest, nlp, run, search  # noqa: F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -64,6 +65,7 @@ def demo(ctx: click.Context, port: int, import_file: Path | None) -> None:
             result = store.search(SearchRequest(query=q, limit=3))
             click.echo(f"\n$ jianyu search '{q}'  →  {result.total} posts, newest 3:")
             click.echo(format_result(result))
+        show_reports(store, settings)
 
 
 def crawl_demo_sites(settings, port: int) -> None:
@@ -91,6 +93,37 @@ def crawl_demo_sites(settings, port: int) -> None:
         d = r.to_dict()
         click.echo(f"{d['name']:22s} pages {d['pages']:4d}  posts {d['read']:4d}  stored {d['stored']:4d}  "
                    f"duplicates {d['duplicates']:4d}  filtered {d['filtered']:3d}  errors {d['errors']}")
+
+
+def show_reports(store, settings) -> None:
+    """Replay the stored posts through the alert engine, as `jianyu alerts backtest` does,
+    print every report it makes, the first in full, and write them all as Markdown and
+    HTML beside the store."""
+    from alerts.backtest import backtest
+    from alerts.chart import trend_chart
+    from alerts.render import render_html, render_markdown
+
+    from ..build_alerts import engine_config
+
+    times = [p.when for p in store.scan()]
+    if not times:
+        return
+    start = min(times).replace(minute=0, second=0, microsecond=0)
+    end = max(times) + timedelta(hours=6)
+    result = backtest(store, start, end, timedelta(minutes=10), engine_config(settings))
+    click.echo(f"\n$ jianyu alerts backtest --from {start:%Y-%m-%dT%H:%M} --to {end:%Y-%m-%dT%H:%M}"
+               f"  →  {len(result.reports)} reports")
+    if not result.reports:
+        return
+    folder = Path(settings.store.path).parent / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    for r in result.reports:
+        click.echo(f"{r.sent_at:%Y-%m-%d %H:%M}  {r.kind_zh}  {r.level.zh}  {r.title}  ({r.post_count} posts)")
+        stem = r.id.replace(":", "_")
+        (folder / f"{stem}.md").write_text(render_markdown(r), encoding="utf-8")
+        (folder / f"{stem}.html").write_text(render_html(r, trend_chart(r)), encoding="utf-8")
+    click.echo(f"\nthe reports as Markdown and HTML (with the trend chart): {folder}/\n")
+    click.echo(render_markdown(result.reports[0]))
 
 
 def topic_table(store) -> str:

@@ -189,6 +189,7 @@ def test_store_survives_reopen(tmp_path):
     ("SELECT id FROM posts WHERE seq > ? ORDER BY seq LIMIT 10", (0,)),
     ("UPDATE posts SET event_id = ? WHERE id = ?", ("e1", "a")),
 ])
+@pytest.mark.sqlite_only
 def test_lookups_use_an_index_not_a_scan(store, sql, params):
     """Ingest looks these up for every batch: a table scan would make it slow down as the store grows."""
     plan = " ".join(str(row[-1]) for row in store.db.execute("EXPLAIN QUERY PLAN " + sql, params))

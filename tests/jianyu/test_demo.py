@@ -44,6 +44,10 @@ def test_demo_crawls_the_demo_sites_and_is_idempotent(tmp_path, model_dir):
     assert set(stored) == {"yunzhou-news-rss", "yunzhou-news-sitemap", "qingshi-jcy", "weibo-demo", "search-demo"}
     assert stored["qingshi-jcy"] > 0 and stored["weibo-demo"] > 100 and sum(stored.values()) > 250
     assert "公益诉讼 public_interest" in first.stdout and "$ jianyu search '公车私用'" in first.stdout
+    # the night-market video bursts: one 首报, shown in full and written beside the store
+    assert first.stdout.count("  首报  ") == 1 and "# 【" in first.stdout and "## 处置建议" in first.stdout
+    reports = list((tmp_path / "reports").glob("*_first.html"))
+    assert len(reports) == 1 and "<script" not in reports[0].read_text(encoding="utf-8")
     again = run_demo(cfg, port)
     assert again.returncode == 0, again.stderr
     assert sum(stored_by_source(again.stdout).values()) == 0
@@ -55,7 +59,7 @@ def test_demo_can_import_a_file_instead(tmp_path, model_dir):
     cfg = config(tmp_path, model_dir)
     r = CliRunner().invoke(cli, ["--config", str(cfg), "demo", "--import", str(DEMO_POSTS)], catch_exceptions=False)
     assert r.exit_code == 0, r.stderr
-    assert "read 360" in r.stdout and "quarantined 0" in r.stdout and "队伍作风 conduct" in r.stdout
+    assert "read 421" in r.stdout and "quarantined 0" in r.stdout and "队伍作风 conduct" in r.stdout
 
 
 def test_demo_port_in_use_is_a_clear_error(tmp_path, model_dir):

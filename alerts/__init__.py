@@ -1,0 +1,1 @@
+"""Events, spikes, one report per event (一事一报), channels and the outbox."""
