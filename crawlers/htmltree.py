@@ -11,6 +11,8 @@ import lxml.html
 from lxml import etree
 
 from indexer.urls import canonical_url
+from nlp.normalize import BLOCK_TAGS as _BLOCKS
+from nlp.normalize import CELL_TAGS, PARA_TAGS, PRE_TAGS, SKIP_TAGS
 
 log = logging.getLogger(__name__)
 
@@ -143,17 +145,7 @@ def safe_canonical(url: str) -> str:
 # As nlp.normalize.html_to_text draws lines, but on the lxml tree already parsed: block
 # elements and <br> break lines, cells are separated by a space, a source line break
 # between two Chinese characters is no space at all (the browser's rendering).
-SKIP_TAGS = frozenset({"script", "style", "noscript", "template"})
-BLOCK_TAGS = frozenset({
-    "p", "h1", "h2", "h3", "h4", "h5", "h6",
-    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
-    "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "head",
-    "header", "hgroup", "hr", "html", "legend", "li", "main", "menu", "nav", "ol", "option",
-    "pre", "section", "summary", "table", "tbody", "textarea", "tfoot", "thead", "title", "tr",
-    "ul",
-})
-_CELL_TAGS = frozenset({"td", "th"})
-_PRE_TAGS = frozenset({"pre", "textarea"})
+BLOCK_TAGS = PARA_TAGS | _BLOCKS
 _CJK = "\u2e80-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\f]*\n[ \t\n\r\f]*(?=[{_CJK}])")
 _EMOTICON_ALT = re.compile(r"\[[0-9A-Za-z_\u3400-\u4dbf\u4e00-\u9fff]{1,8}\]")
@@ -182,7 +174,7 @@ def tree_lines(root, skip=None) -> list[str]:
     add = parts.append
     hidden = 0          # depth inside skipped elements
     pre = 0
-    blocks, cells = BLOCK_TAGS, _CELL_TAGS
+    blocks, cells = BLOCK_TAGS, CELL_TAGS
     try:
         for event, el in etree.iterwalk(root, events=("start", "end")):
             tag = el.tag
@@ -198,7 +190,7 @@ def tree_lines(root, skip=None) -> list[str]:
                     alt = (el.get("alt") or "").strip()
                     if alt and _EMOTICON_ALT.fullmatch(alt):
                         add(alt)
-                if tag in _PRE_TAGS:
+                if tag in PRE_TAGS:
                     pre += 1
                 text = el.text
                 if text:
@@ -209,7 +201,7 @@ def tree_lines(root, skip=None) -> list[str]:
                 else:
                     if tag in blocks:
                         add(_BREAK)
-                    if tag in _PRE_TAGS:
+                    if tag in PRE_TAGS:
                         pre -= 1
                 text = el.tail
                 if text and not hidden and el is not root:

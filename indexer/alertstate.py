@@ -13,8 +13,28 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Iterable
+
+from .post import SHANGHAI
+
+def stamp(value: datetime | None) -> str | None:
+    """Sortable text of an instant, as the backends store it: UTC, always with
+    microseconds (a naive time is read as Asia/Shanghai)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=SHANGHAI)
+    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def unstamp(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value).astimezone(SHANGHAI) if value else None
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
 
 REPORT_KINDS = ("first", "update", "close")
 VERDICTS = ("useful", "false_alarm")

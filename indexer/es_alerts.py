@@ -15,15 +15,14 @@ Times are written as ISO text with their offset (dates to the cluster, exact ins
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable
 
 from nlp.errors import BadInput
 
 from .alertstate import (OUTBOX_STATES, REPORT_KINDS, VERDICTS, AlertState, EventRecord, OutboxItem,
-                         ReportRecord)
+                         ReportRecord, stamp, unstamp, utcnow)
 from .es_wire import BulkItemError, Conflict, Missing, item_reason
-from .post import SHANGHAI
 
 if TYPE_CHECKING:
     from .es_store import ClusterStore
@@ -31,22 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 PAGE = 1000
 TRIES = 5     # conditional writes re-read and try again this often when they lose a race
-
-
-def _t(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=SHANGHAI)
-    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
-def _d(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value).astimezone(SHANGHAI) if value else None
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class ClusterAlertState(AlertState):
@@ -83,12 +66,12 @@ class ClusterAlertState(AlertState):
 
     # events ----------------------------------------------------------------
     def save_events(self, events: Iterable[EventRecord]) -> None:
-        now = _t(_now())
+        now = stamp(utcnow())
         index = self._index("events")
         actions = [{"_op_type": "index", "_index": index, "_id": e.id, "_source": {
-            "id": e.id, "title": e.title, "status": e.status, "first_seen": _t(e.first_seen),
-            "last_seen": _t(e.last_seen), "post_count": e.post_count, "level": e.level, "data": e.data,
-            "updated_at": _t(e.updated_at) or now}} for e in events]
+            "id": e.id, "title": e.title, "status": e.status, "first_seen": stamp(e.first_seen),
+            "last_seen": stamp(e.last_seen), "post_count": e.post_count, "level": e.level, "data": e.data,
+            "updated_at": stamp(e.updated_at) or now}} for e in events]
         if actions:
             self.store.ready()
             self._bulk(actions, "save events")
@@ -103,7 +86,7 @@ class ClusterAlertState(AlertState):
         if status is not None:
             filters.append({"term": {"status": status}})
         if since is not None:
-            filters.append({"range": {"last_seen": {"gte": _t(since)}}})
+            filters.append({"range": {"last_seen": {"gte": stamp(since)}}})
         hits = self._search("events", {"bool": {"filter": filters}}, [{"last_seen": "desc"}, {"id": "asc"}], limit)
         return [_event(h["_source"]) for h in hits]
 
@@ -112,8 +95,8 @@ class ClusterAlertState(AlertState):
         if report.kind not in REPORT_KINDS:
             raise BadInput(f"report kind must be one of {', '.join(REPORT_KINDS)}, not {report.kind!r}")
         doc = {"id": report.id, "event_id": report.event_id, "kind": report.kind, "level": report.level,
-               "sent_at": _t(report.sent_at), "title": report.title, "data": report.data,
-               "verdict": report.verdict, "note": report.note, "marked_at": _t(report.marked_at)}
+               "sent_at": stamp(report.sent_at), "title": report.title, "data": report.data,
+               "verdict": report.verdict, "note": report.note, "marked_at": stamp(report.marked_at)}
         self.store.ready()
         try:
             self.store.wire.put(self._index("reports"), report.id, doc, create=True, refresh=self.store.refresh)
@@ -132,7 +115,7 @@ class ClusterAlertState(AlertState):
         must_not: list[dict[str, Any]] = []
         if event_id is not None:
             filters.append({"term": {"event_id": event_id}})
-        window = {k: _t(v) for k, v in (("gte", start), ("lt", end)) if v is not None}
+        window = {k: stamp(v) for k, v in (("gte", start), ("lt", end)) if v is not None}
         if window:
             filters.append({"range": {"sent_at": window}})
         marked_clause = {"bool": {"filter": [{"exists": {"field": "verdict"}}],
@@ -148,12 +131,12 @@ class ClusterAlertState(AlertState):
         if verdict not in VERDICTS:
             raise BadInput(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
         return self.store.wire.update(self._index("reports"), report_id,
-                                      {"verdict": verdict, "note": note, "marked_at": _t(at or _now())},
+                                      {"verdict": verdict, "note": note, "marked_at": stamp(at or utcnow())},
                                       refresh=self.store.refresh)
 
     # outbox ----------------------------------------------------------------
     def enqueue(self, items: Iterable[OutboxItem]) -> int:
-        now = _t(_now())
+        now = stamp(utcnow())
         items = list(items)
         for i in items:
             if i.status not in OUTBOX_STATES:
@@ -167,7 +150,7 @@ class ClusterAlertState(AlertState):
         return sum(1 for outcome, _ in outcomes if outcome == "ok")
 
     def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
-        t = _t(now)
+        t = stamp(now)
         query = {"bool": {"filter": [
             {"term": {"status": "pending"}},
             {"bool": {"should": [{"range": {"next_try": {"lte": t}}},
@@ -186,7 +169,7 @@ class ClusterAlertState(AlertState):
         if item.status != "pending" or (item.next_try and item.next_try > now) or \
                 (item.lease_until and item.lease_until >= now):
             return False
-        src = {**doc["_source"], "worker": worker, "lease_until": _t(until)}
+        src = {**doc["_source"], "worker": worker, "lease_until": stamp(until)}
         try:
             self.store.wire.put(self._index("outbox"), item_id, src, seq_no=doc["_seq_no"],
                                 primary_term=doc["_primary_term"], refresh=self.store.refresh)
@@ -196,7 +179,7 @@ class ClusterAlertState(AlertState):
 
     def finish(self, item_id: str, worker: str, sent_at: datetime) -> None:
         def change(src: dict[str, Any]) -> dict[str, Any]:
-            return {**src, "status": "sent", "sent_at": _t(sent_at), "attempts": (src.get("attempts") or 0) + 1,
+            return {**src, "status": "sent", "sent_at": stamp(sent_at), "attempts": (src.get("attempts") or 0) + 1,
                     "lease_until": None, "last_error": ""}
         if not self._change_leased(item_id, worker, change):
             log.warning("outbox %s: %s does not hold the lease; not marked sent", item_id, worker)
@@ -204,7 +187,7 @@ class ClusterAlertState(AlertState):
     def retry_later(self, item_id: str, worker: str, error: str, next_try: datetime | None) -> None:
         def change(src: dict[str, Any]) -> dict[str, Any]:
             return {**src, "status": "pending" if next_try is not None else "dead",
-                    "next_try": _t(next_try) if next_try is not None else src.get("next_try"),
+                    "next_try": stamp(next_try) if next_try is not None else src.get("next_try"),
                     "attempts": (src.get("attempts") or 0) + 1, "lease_until": None, "last_error": error}
         if not self._change_leased(item_id, worker, change):
             log.warning("outbox %s: %s does not hold the lease; failure not recorded", item_id, worker)
@@ -237,7 +220,7 @@ class ClusterAlertState(AlertState):
 
     def set_cursor(self, name: str, value: str) -> None:
         self.store.ready()
-        self.store.wire.put(self._index("cursors"), name, {"name": name, "value": value, "updated_at": _t(_now())},
+        self.store.wire.put(self._index("cursors"), name, {"name": name, "value": value, "updated_at": stamp(utcnow())},
                             refresh=self.store.refresh)
 
     # -----------------------------------------------------------------------
@@ -252,27 +235,27 @@ class ClusterAlertState(AlertState):
 
 def _item_doc(i: OutboxItem, now: str | None) -> dict[str, Any]:
     return {"id": i.id, "report_id": i.report_id, "channel": i.channel, "payload": i.payload, "status": i.status,
-            "attempts": i.attempts, "next_try": _t(i.next_try), "lease_until": _t(i.lease_until),
-            "worker": i.worker, "last_error": i.last_error, "created_at": _t(i.created_at) or now,
-            "sent_at": _t(i.sent_at)}
+            "attempts": i.attempts, "next_try": stamp(i.next_try), "lease_until": stamp(i.lease_until),
+            "worker": i.worker, "last_error": i.last_error, "created_at": stamp(i.created_at) or now,
+            "sent_at": stamp(i.sent_at)}
 
 
 def _event(s: dict[str, Any]) -> EventRecord:
     return EventRecord(id=s["id"], title=s.get("title") or "", status=s.get("status") or "",
-                       first_seen=_d(s.get("first_seen")), last_seen=_d(s.get("last_seen")),
+                       first_seen=unstamp(s.get("first_seen")), last_seen=unstamp(s.get("last_seen")),
                        post_count=s.get("post_count") or 0, level=s.get("level") or "", data=s.get("data") or {},
-                       updated_at=_d(s.get("updated_at")))
+                       updated_at=unstamp(s.get("updated_at")))
 
 
 def _report(s: dict[str, Any]) -> ReportRecord:
     return ReportRecord(id=s["id"], event_id=s.get("event_id") or "", kind=s["kind"], level=s.get("level") or "",
-                        sent_at=_d(s.get("sent_at")), title=s.get("title") or "", data=s.get("data") or {},
-                        verdict=s.get("verdict") or "", note=s.get("note") or "", marked_at=_d(s.get("marked_at")))
+                        sent_at=unstamp(s.get("sent_at")), title=s.get("title") or "", data=s.get("data") or {},
+                        verdict=s.get("verdict") or "", note=s.get("note") or "", marked_at=unstamp(s.get("marked_at")))
 
 
 def _item(s: dict[str, Any]) -> OutboxItem:
     return OutboxItem(id=s["id"], report_id=s.get("report_id") or "", channel=s.get("channel") or "",
                       payload=s.get("payload") or {}, status=s["status"], attempts=s.get("attempts") or 0,
-                      next_try=_d(s.get("next_try")), lease_until=_d(s.get("lease_until")),
+                      next_try=unstamp(s.get("next_try")), lease_until=unstamp(s.get("lease_until")),
                       worker=s.get("worker") or "", last_error=s.get("last_error") or "",
-                      created_at=_d(s.get("created_at")), sent_at=_d(s.get("sent_at")))
+                      created_at=unstamp(s.get("created_at")), sent_at=unstamp(s.get("sent_at")))

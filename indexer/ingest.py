@@ -28,7 +28,6 @@ from nlp.watch import WatchList
 
 from .post import Post
 from .store import QuarantineRecord, Store
-from .urls import canonical_url
 
 log = logging.getLogger(__name__)
 

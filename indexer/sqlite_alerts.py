@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Iterable
 
 import orjson
@@ -22,8 +22,7 @@ import orjson
 from nlp.errors import BadInput
 
 from .alertstate import (OUTBOX_STATES, REPORT_KINDS, VERDICTS, AlertState, EventRecord, OutboxItem,
-                         ReportRecord)
-from .post import SHANGHAI
+                         ReportRecord, stamp, unstamp, utcnow)
 
 log = logging.getLogger(__name__)
 
@@ -56,23 +55,6 @@ _OUTBOX = ("id, report_id, channel, payload, status, attempts, next_try, lease_u
            "last_error, created_at, sent_at")
 
 
-def _t(value: datetime | None) -> str | None:
-    """Sortable text of an instant: UTC, always with microseconds."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=SHANGHAI)
-    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
-def _d(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value).astimezone(SHANGHAI) if value else None
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def _json(value: dict[str, Any]) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
@@ -92,9 +74,9 @@ class SqliteAlertState(AlertState):
 
     # events ----------------------------------------------------------------
     def save_events(self, events: Iterable[EventRecord]) -> None:
-        now = _t(_now())
-        rows = [(e.id, e.title, e.status, _t(e.first_seen), _t(e.last_seen), e.post_count, e.level,
-                 _json(e.data), _t(e.updated_at) or now) for e in events]
+        now = stamp(utcnow())
+        rows = [(e.id, e.title, e.status, stamp(e.first_seen), stamp(e.last_seen), e.post_count, e.level,
+                 _json(e.data), stamp(e.updated_at) or now) for e in events]
         if not rows:
             return
         with self.lock:
@@ -113,7 +95,7 @@ class SqliteAlertState(AlertState):
             params.append(status)
         if since is not None:
             where.append("last_seen >= ?")
-            params.append(_t(since))
+            params.append(stamp(since))
         with self.lock:
             rows = self.db.execute(f"SELECT {_EVENT} FROM events WHERE {' AND '.join(where)} "
                                    "ORDER BY last_seen DESC, id LIMIT ?", [*params, _limit(limit)]).fetchall()
@@ -123,8 +105,8 @@ class SqliteAlertState(AlertState):
     def claim_report(self, report: ReportRecord) -> bool:
         if report.kind not in REPORT_KINDS:
             raise BadInput(f"report kind must be one of {', '.join(REPORT_KINDS)}, not {report.kind!r}")
-        row = (report.id, report.event_id, report.kind, report.level, _t(report.sent_at), report.title,
-               _json(report.data), report.verdict, report.note, _t(report.marked_at))
+        row = (report.id, report.event_id, report.kind, report.level, stamp(report.sent_at), report.title,
+               _json(report.data), report.verdict, report.note, stamp(report.marked_at))
         with self.lock:
             cur = self.db.execute(f"INSERT OR IGNORE INTO reports ({_REPORT}) "
                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
@@ -144,10 +126,10 @@ class SqliteAlertState(AlertState):
             params.append(event_id)
         if start is not None:
             where.append("sent_at >= ?")
-            params.append(_t(start))
+            params.append(stamp(start))
         if end is not None:
             where.append("sent_at < ?")
-            params.append(_t(end))
+            params.append(stamp(end))
         if marked is not None:
             where.append("verdict != ''" if marked else "verdict = ''")
         with self.lock:
@@ -161,14 +143,14 @@ class SqliteAlertState(AlertState):
             raise BadInput(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
         with self.lock:
             cur = self.db.execute("UPDATE reports SET verdict = ?, note = ?, marked_at = ? WHERE id = ?",
-                                  (verdict, note, _t(at or _now()), report_id))
+                                  (verdict, note, stamp(at or utcnow()), report_id))
         return cur.rowcount == 1
 
     # outbox ----------------------------------------------------------------
     def enqueue(self, items: Iterable[OutboxItem]) -> int:
-        now = _t(_now())
-        rows = [(i.id, i.report_id, i.channel, _json(i.payload), i.status, i.attempts, _t(i.next_try),
-                 _t(i.lease_until), i.worker, i.last_error, _t(i.created_at) or now, _t(i.sent_at))
+        now = stamp(utcnow())
+        rows = [(i.id, i.report_id, i.channel, _json(i.payload), i.status, i.attempts, stamp(i.next_try),
+                 stamp(i.lease_until), i.worker, i.last_error, stamp(i.created_at) or now, stamp(i.sent_at))
                 for i in items]
         for r in rows:
             if r[4] not in OUTBOX_STATES:
@@ -180,7 +162,7 @@ class SqliteAlertState(AlertState):
                                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
-        t = _t(now)
+        t = stamp(now)
         with self.lock:
             rows = self.db.execute(
                 f"SELECT {_OUTBOX} FROM outbox WHERE status = 'pending' "
@@ -189,12 +171,12 @@ class SqliteAlertState(AlertState):
         return [_item(r) for r in rows]
 
     def lease(self, item_id: str, worker: str, now: datetime, until: datetime) -> bool:
-        t = _t(now)
+        t = stamp(now)
         with self.lock:
             cur = self.db.execute(
                 "UPDATE outbox SET worker = ?, lease_until = ? WHERE id = ? AND status = 'pending' "
                 "AND (next_try IS NULL OR next_try <= ?) AND (lease_until IS NULL OR lease_until < ?)",
-                (worker, _t(until), item_id, t, t))
+                (worker, stamp(until), item_id, t, t))
         return cur.rowcount == 1
 
     def finish(self, item_id: str, worker: str, sent_at: datetime) -> None:
@@ -202,7 +184,7 @@ class SqliteAlertState(AlertState):
             cur = self.db.execute(
                 "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, lease_until = NULL, "
                 "last_error = '' WHERE id = ? AND worker = ? AND status = 'pending' AND lease_until IS NOT NULL",
-                (_t(sent_at), item_id, worker))
+                (stamp(sent_at), item_id, worker))
         if cur.rowcount != 1:
             log.warning("outbox %s: %s does not hold the lease; not marked sent", item_id, worker)
 
@@ -213,7 +195,7 @@ class SqliteAlertState(AlertState):
                 "UPDATE outbox SET status = ?, next_try = COALESCE(?, next_try), attempts = attempts + 1, "
                 "lease_until = NULL, last_error = ? "
                 "WHERE id = ? AND worker = ? AND status = 'pending' AND lease_until IS NOT NULL",
-                (status, _t(next_try), error, item_id, worker))
+                (status, stamp(next_try), error, item_id, worker))
         if cur.rowcount != 1:
             log.warning("outbox %s: %s does not hold the lease; failure not recorded", item_id, worker)
 
@@ -234,7 +216,7 @@ class SqliteAlertState(AlertState):
 
     def set_cursor(self, name: str, value: str) -> None:
         with self.lock:
-            self.db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?, ?)", (name, value, _t(_now())))
+            self.db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?, ?)", (name, value, stamp(utcnow())))
 
     # -----------------------------------------------------------------------
     def _write_many(self, sql: str, rows: list[tuple]) -> int:
@@ -253,21 +235,21 @@ class SqliteAlertState(AlertState):
 
 def _event(r: tuple) -> EventRecord:
     i, title, status, first, last, count, level, data, updated = r
-    return EventRecord(id=i, title=title or "", status=status or "", first_seen=_d(first), last_seen=_d(last),
+    return EventRecord(id=i, title=title or "", status=status or "", first_seen=unstamp(first), last_seen=unstamp(last),
                        post_count=count or 0, level=level or "", data=orjson.loads(data) if data else {},
-                       updated_at=_d(updated))
+                       updated_at=unstamp(updated))
 
 
 def _report(r: tuple) -> ReportRecord:
     i, event_id, kind, level, sent, title, data, verdict, note, marked = r
-    return ReportRecord(id=i, event_id=event_id or "", kind=kind, level=level or "", sent_at=_d(sent),
+    return ReportRecord(id=i, event_id=event_id or "", kind=kind, level=level or "", sent_at=unstamp(sent),
                         title=title or "", data=orjson.loads(data) if data else {}, verdict=verdict or "",
-                        note=note or "", marked_at=_d(marked))
+                        note=note or "", marked_at=unstamp(marked))
 
 
 def _item(r: tuple) -> OutboxItem:
     i, report_id, channel, payload, status, attempts, next_try, lease, worker, error, created, sent = r
     return OutboxItem(id=i, report_id=report_id or "", channel=channel or "",
                       payload=orjson.loads(payload) if payload else {}, status=status, attempts=attempts or 0,
-                      next_try=_d(next_try), lease_until=_d(lease), worker=worker or "", last_error=error or "",
-                      created_at=_d(created), sent_at=_d(sent))
+                      next_try=unstamp(next_try), lease_until=unstamp(lease), worker=worker or "", last_error=error or "",
+                      created_at=unstamp(created), sent_at=unstamp(sent))

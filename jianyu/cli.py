@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import datetime
-from pathlib import Path
 
 import click
 import orjson
@@ -17,7 +15,6 @@ import orjson
 from nlp.errors import BadInput, JianYuError
 
 from .config import Settings, load_settings
-from .timeparse import parse_when
 
 log = logging.getLogger("jianyu")
 

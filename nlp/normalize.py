@@ -124,17 +124,18 @@ _TAG = re.compile(r"<(?:[A-Za-z][A-Za-z0-9:-]*(?:[\s/][^<>]*)?>|/[A-Za-z][^<>]*>
 _ENTITY = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9A-Fa-f]{1,7}|[A-Za-z][A-Za-z0-9]{1,31});")
 _MARKUP_ROUNDS = 4
 
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template"})
-_PARA_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6"})
-_BLOCK_TAGS = frozenset({
+# How HTML elements break text; the crawler's page reader uses the same sets.
+SKIP_TAGS = frozenset({"script", "style", "noscript", "template"})
+PARA_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6"})
+BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
     "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "head",
     "header", "hgroup", "hr", "html", "legend", "li", "main", "menu", "nav", "ol", "option",
     "pre", "section", "summary", "table", "tbody", "textarea", "tfoot", "thead", "title", "tr",
     "ul",
 })
-_CELL_TAGS = frozenset({"td", "th"})
-_PRE_TAGS = frozenset({"pre", "textarea"})
+CELL_TAGS = frozenset({"td", "th"})
+PRE_TAGS = frozenset({"pre", "textarea"})
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _CJK = "\u2e80-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 # A source line break between two CJK characters is no space at all.
@@ -165,37 +166,37 @@ class _TextExtractor(HTMLParser):
         self.parts.append(text)
 
     def handle_starttag(self, tag, attrs):
-        if tag in _SKIP_TAGS:
+        if tag in SKIP_TAGS:
             self.skip += 1
             return
         if self.skip:
             return
         if tag == "br":
             self._emit("\n")
-        elif tag in _PARA_TAGS:
+        elif tag in PARA_TAGS:
             self._block(2)
-        elif tag in _BLOCK_TAGS:
+        elif tag in BLOCK_TAGS:
             self._block(1)
-        elif tag in _CELL_TAGS:
+        elif tag in CELL_TAGS:
             self.parts.append(" ")
         elif tag == "img":
             alt = next((v for k, v in attrs if k == "alt" and v), "").strip()
             if EMOTICON.fullmatch(alt):
                 self._emit(alt)
-        if tag in _PRE_TAGS:
+        if tag in PRE_TAGS:
             self.pre += 1
 
     def handle_endtag(self, tag):
-        if tag in _SKIP_TAGS:
+        if tag in SKIP_TAGS:
             self.skip = max(0, self.skip - 1)
             return
         if self.skip:
             return
-        if tag in _PARA_TAGS:
+        if tag in PARA_TAGS:
             self._block(2)
-        elif tag in _BLOCK_TAGS:
+        elif tag in BLOCK_TAGS:
             self._block(1)
-        if tag in _PRE_TAGS:
+        if tag in PRE_TAGS:
             self.pre = max(0, self.pre - 1)
 
     def handle_data(self, data):

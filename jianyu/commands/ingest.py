@@ -1,7 +1,6 @@
 """`jianyu ingest FILE.jsonl` and `jianyu ingest --retry-quarantine`."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
