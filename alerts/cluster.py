@@ -382,7 +382,7 @@ class Clusterer:
                 if st.news is None or post.when < st.news[0]:
                     st.news = (post.when, post.title)
             if not near:  # as in add: a near-duplicate does not move the centroid
-                vector, norm, raw = self._vector(post, tokens, idf)
+                _, _, raw = self._vector(post, tokens, idf)
                 if raw:
                     self._absorb(event.id, st, raw, idf)
         if not posts:
@@ -551,7 +551,8 @@ class Clusterer:
         if not a.mass or not b.mass:
             return None
         ex, ey = self._events[x], self._events[y]
-        if not (ex.first_seen - self.config.window <= ey.last_seen and ey.first_seen - self.config.window <= ex.last_seen):
+        w = self.config.window
+        if not (ex.first_seen - w <= ey.last_seen and ey.first_seen - w <= ex.last_seen):
             return None
         alike = self._alike(a, b, idf)
         if alike >= self.config.fold_similarity and self._elsewhere(self._places(a), b):
@@ -715,7 +716,7 @@ class Clusterer:
         if post.region:
             ev.regions[post.region] += 1
         retitle = ev.size == 1
-        if ev.size > 1 and (ev.first_seen is None or when < ev.first_seen):  # an earlier post arrived late: it is the 首发
+        if ev.size > 1 and (ev.first_seen is None or when < ev.first_seen):  # an earlier post, late: the 首发
             ev.first, ev.first_seen, st.first_text = PostRef.of(post), when, post.text[:600]
             retitle = True
         if ev.last_seen is None or when > ev.last_seen:
@@ -723,8 +724,10 @@ class Clusterer:
         if post.platform in (Platform.NEWS, Platform.GOV) and post.title and (st.news is None or when < st.news[0]):
             st.news = (when, post.title)
             retitle = True
-        if is_official(post) and (ev.official is None or ev.official.published_at is None
-                                  or when < ev.official.published_at):
+        # a response answers the story: the post that starts an event is not one, even when a
+        # procuratorate wrote it (its own announcement is the story)
+        if post.id != ev.first.id and is_official(post) and (
+                ev.official is None or ev.official.published_at is None or when < ev.official.published_at):
             ev.official = PostRef.of(post)
         self._note_samples(st, post, cosine)
         ev.samples = self._samples(ev, st)

@@ -20,6 +20,7 @@ from .outbox import Outbox
 from .render import inert, md_escape, render_html, render_markdown, render_text
 from .chart import trend_chart
 from .report import Report
+from .volume import VolumeWatch
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,14 @@ def message_for_rule(match, base_url: str = "") -> Message:
                    html=f"<p>{html.escape(line)}</p>", url=base_url, chat=inert(line))
 
 
+def message_for_volume(alert, base_url: str = "") -> Message:
+    """A topic or keyword whose volume bursts while no reported event explains it."""
+    line = alert.describe()
+    return Message(report_id=alert.id, event_id="", kind="volume", level="general", urgent=False,
+                   subject=f"【舆情声量异常】{line}", text=line, markdown=md_escape(line),
+                   html=f"<p>{html.escape(line)}</p>", url=base_url, chat=inert(line))
+
+
 @dataclass
 class StepStats:
     posts: int = 0
@@ -53,11 +62,13 @@ class StepStats:
     queued: int = 0
     delivered: int = 0
     rule_matches: list = field(default_factory=list)
+    volume: list = field(default_factory=list)
 
 
 class LiveAlerts:
     def __init__(self, store: Store, config: EngineConfig, outbox: Outbox | None, *, worker: str,
-                 base_url: str = "", batch: int = 1000, rules: list | None = None):
+                 base_url: str = "", batch: int = 1000, rules: list | None = None,
+                 volume: VolumeWatch | None = None):
         self.store = store
         self.state = store.alerts
         self.outbox = outbox
@@ -66,6 +77,7 @@ class LiveAlerts:
         self.batch = batch
         self.engine = Engine(store, self.state, config)
         self.rules = list(rules or [])
+        self.volume = volume
         self.cursor_name = f"alerts:{worker}"
         self.cursor: str | None = None
         self.started = False
@@ -98,6 +110,18 @@ class LiveAlerts:
                 if self.outbox.enqueue(message_for(report, self.base_url), now):
                     log.warning("report %s had not been queued; queued it now", record.id)
 
+    def _reported(self) -> set[str]:
+        return {eid for eid, p in self.engine.progress.items() if p.reported}
+
+    def _fresh(self, alert, now: datetime) -> bool:
+        """`realert` across restarts and workers: the last alert per key is kept in the Store."""
+        name = f"volume-last:{alert.kind}:{alert.key}"
+        last = self.state.get_cursor(name)
+        if last and now - datetime.fromisoformat(last) < self.volume.realert:
+            return False
+        self.state.set_cursor(name, now.isoformat())
+        return True
+
     def _latest_cursor(self) -> str:
         cursor = None
         while True:
@@ -121,11 +145,15 @@ class LiveAlerts:
         for rule in self.rules:
             stats.rule_matches += rule.evaluate(self.store, now)
             rule.pop_matches()
+        if self.volume is not None:
+            stats.volume = [a for a in self.volume.check(self.store, now, self._reported()) if self._fresh(a, now)]
         if self.outbox is not None:
             for report in stats.reports:
                 stats.queued += self.outbox.enqueue(message_for(report, self.base_url), now)
             for match in stats.rule_matches:
                 stats.queued += self.outbox.enqueue(message_for_rule(match, self.base_url), now)
+            for alert in stats.volume:
+                stats.queued += self.outbox.enqueue(message_for_volume(alert, self.base_url), now)
         if self.cursor is not None:
             self.state.set_cursor(self.cursor_name, self.cursor)
         if self.outbox is not None:

@@ -32,8 +32,8 @@ REPOST_LINK = re.compile(r"//\s*@([^:：/\s]{1,30})\s*[:：]")
 
 _REPLY = re.compile(r"^\s*回复\s*@[^:：\s]{1,30}\s*[:：]")
 _BOILERPLATE = re.compile(r"转发微博|轉發微博|Repost|网页链接|展开全文|收起全文|查看图片|O网页链接|\S{0,20}的微博视频")
-_URL = re.compile(r"(?:https?://|www\.)[\x21-\x7e]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:cn|com|net|org)(?:/[\x21-\x7e]*)?",
-                  re.I)
+_URL = re.compile(r"(?:https?://|www\.)[\x21-\x7e]+"
+                  r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:cn|com|net|org)(?:/[\x21-\x7e]*)?", re.I)
 _HASHTAG = re.compile(r"#([^#\n]{1,40})#")
 _MENTION = re.compile(r"@[\w\u4e00-\u9fff-]{1,30}")
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")

@@ -32,7 +32,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the goal is stated
 from alerts.cluster import Clusterer  # noqa: E402
 from bench.generate import posts as background_posts, sentences  # noqa: E402
 from indexer.post import SHANGHAI, Post  # noqa: E402
-from nlp.labels import Platform, Sentiment, Topic  # noqa: E402
+from nlp.labels import Sentiment, Topic  # noqa: E402
 from nlp.normalize import normalize  # noqa: E402
 from nlp.simhash import NearDupIndex, simhash  # noqa: E402
 from nlp.tokenize import tokenize  # noqa: E402
@@ -179,7 +179,7 @@ def prepare(n: int, n_stories: int, days: int, seed: int) -> tuple[list[Post], d
         p.text, p.title = normalize(p.text), normalize(p.title)
         p.tokens = tokenize(p.title + "\n" + p.text if p.title else p.text)
         p.fingerprint = simhash(p.tokens)
-        p.relevant, p.platform = True, Platform(d["platform"]) if d["platform"] in Platform._value2member_map_ else Platform.OTHER
+        p.relevant = True
         p.sentiment, p.topic = Sentiment(d["sentiment"]), Topic(d["topic"])
         first = near.find(p.fingerprint) if p.fingerprint else None
         if first:

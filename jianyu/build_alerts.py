@@ -112,3 +112,21 @@ def make_rules(settings: Settings) -> list:
         rule_cls = RULE_TYPES[kind]
         rules.append(rule_cls(from_options(key, rule_cls.Config, raw)))
     return rules
+
+
+def make_volume(settings: Settings, config):
+    """Topic and keyword volume bursts, judged with the engine's burst settings."""
+    from alerts.volume import VolumeWatch
+    from indexer.query import parse
+    from nlp.errors import QueryError
+
+    a = settings.alerts
+    for i, query in enumerate(a.keywords):
+        try:
+            parse(query)
+        except QueryError as e:
+            raise ConfigError(f"alerts.keywords[{i + 1}]: {e}") from None
+    if not a.volume_topics and not a.keywords:
+        return None
+    return VolumeWatch(burst=config.burst, keywords=tuple(a.keywords), topics=a.volume_topics,
+                       realert=timedelta(seconds=a.volume_realert), days=a.baseline_days)

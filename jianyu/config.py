@@ -201,8 +201,11 @@ class AlertSettings(Section):
     base_url: str = Field(default="", description="web UI address, for links in messages")
     channels: list[ChannelSettings] = Field(default_factory=list)
     rules: list[dict[str, Any]] = Field(default_factory=list, description="ElastAlert-style spike rules")
+    volume_topics: bool = Field(default=True, description="alert on topic volume bursts no reported event explains")
+    keywords: list[str] = Field(default_factory=list, description="analyst queries whose volume bursts are alerted")
+    volume_realert: int = Field(default=6 * 3600, description="no second volume alert for one topic or keyword within this")
 
-    @field_validator("close_after", "poll", mode="before")
+    @field_validator("close_after", "poll", "volume_realert", mode="before")
     @classmethod
     def _duration(cls, v: Any) -> int:
         return parse_duration(v)

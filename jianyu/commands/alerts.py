@@ -14,7 +14,7 @@ from indexer.post import SHANGHAI
 from nlp.errors import BadInput
 
 from ..build import make_store
-from ..build_alerts import engine_config, make_channels, make_rules, worker_name
+from ..build_alerts import engine_config, make_channels, make_rules, make_volume, worker_name
 from ..cli import _settings, cli, emit_json
 from ..progress import progress_bar
 from ..timeparse import parse_when
@@ -51,7 +51,7 @@ def run(ctx: click.Context, once: bool) -> None:
     with make_store(settings) as store:
         outbox = Outbox(store.alerts, channels, worker)
         live = LiveAlerts(store, config, outbox, worker=worker, base_url=settings.alerts.base_url,
-                          rules=make_rules(settings))
+                          rules=make_rules(settings), volume=make_volume(settings, config))
         if not channels:
             log.warning("no alert channels configured (alerts.channels): reports are kept in the store only")
         while True:

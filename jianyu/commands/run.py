@@ -9,7 +9,7 @@ import click
 from nlp.errors import BadInput
 
 from ..build import make_store
-from ..build_alerts import engine_config, make_channels, make_rules, worker_name
+from ..build_alerts import engine_config, make_channels, make_rules, make_volume, worker_name
 from ..cli import _settings, cli
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def run_monitor(ctx: click.Context, parallel: int, no_alerts: bool) -> None:
         if not no_alerts:
             outbox = Outbox(store.alerts, channels, worker)
             live = LiveAlerts(store, config, outbox, worker=worker, base_url=settings.alerts.base_url,
-                              rules=make_rules(settings))
+                              rules=make_rules(settings), volume=make_volume(settings, config))
             step = live.step
         step = _with_retention(store, settings, step)
         monitor = Monitor(store, {s.name: s.interval for s in settings.sources}, step,
