@@ -83,16 +83,35 @@ def clean_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+_PAIRS = {"“": "”", "‘": "’", "（": "）", "(": ")", "《": "》", "「": "」", "【": "】"}
+_CLOSERS = {v: k for k, v in _PAIRS.items()}
+
+
+def _trim(text: str) -> str:
+    """Edge punctuation off, except a quote or bracket whose partner stays inside
+    (“我是检察院的”，夜市摊主被推倒 keeps its opening quote)."""
+    core = text.strip(_EDGE_PUNCT)
+    if not core:
+        return core
+    i = len(text) - len(text.lstrip(_EDGE_PUNCT))
+    j = i + len(core)
+    if i > 0 and text[i - 1] in _PAIRS and _PAIRS[text[i - 1]] in core:
+        core = text[i - 1] + core
+    if j < len(text) and text[j] in _CLOSERS and _CLOSERS[text[j]] in core:
+        core += text[j]
+    return core
+
+
 def _cut(sentence: str, limit: int = TITLE_MAX) -> str:
     """At most ``limit`` characters: whole, else up to the last comma that keeps at
     least half of it, else cut with an ellipsis."""
-    sentence = sentence.strip(_EDGE_PUNCT)
+    sentence = _trim(sentence)
     if len(sentence) <= limit:
         return sentence
     head = sentence[:limit]
     commas = [m.start() for m in _COMMA.finditer(head)]
     if commas and commas[-1] >= limit // 2:
-        return head[:commas[-1]].strip(_EDGE_PUNCT)
+        return _trim(head[:commas[-1]])
     return head[:limit - 1].rstrip(_EDGE_PUNCT) + "…"
 
 
@@ -116,7 +135,7 @@ def sentence_title(text: str) -> str:
     if named:  # a long hashtag is how Weibo names the story
         return _cut(named[0])
     body = _HASHTAG.sub(" ", cleaned).replace("#", " ")
-    pieces = [p.strip(_EDGE_PUNCT) for p in _SENTENCE_END.split(body)]
+    pieces = [_trim(p) for p in _SENTENCE_END.split(body)]
     for piece in pieces:
         if len(piece) >= 6:
             return _cut(_SPACES.sub(" ", piece))

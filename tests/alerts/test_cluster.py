@@ -414,3 +414,11 @@ def test_config_is_checked():
     with pytest.raises(ConfigError):
         ClusterConfig(common_terms="检察院")
     assert ClusterConfig(excluded_phrases=["检察院", "公车"]).excluded_phrases == frozenset({"检察院", "公车"})
+
+
+def test_a_title_keeps_a_quote_whose_partner_it_holds():
+    from alerts.phrases import headline, sentence_title
+
+    assert headline("“我是检察院的”，夜市摊主被推倒") == "“我是检察院的”，夜市摊主被推倒"
+    assert sentence_title("“我是检察院的”，夜市摊主被推倒。后续呢") == "“我是检察院的”，夜市摊主被推倒"
+    assert headline("……“检察院回应了”！！") == "检察院回应了"   # quotes around the whole go
