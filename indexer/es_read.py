@@ -16,7 +16,7 @@ from .esdsl import (MAX_WINDOW, SORT_STORED, SORT_TIME_ASC, SORT_TIME_DESC, DslC
 from .highlight import highlight
 from .post import SHANGHAI, Post
 from .query import Node, positive_terms
-from .store import GROUP_FIELDS, INTERVALS, SORTS, Hit, SearchRequest, SearchResult, query_ast
+from .store import GROUP_FIELDS, SORTS, Hit, SearchRequest, SearchResult, check_counts_args, query_ast
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +93,7 @@ class ClusterReads:
 
     def counts(self, start: datetime, end: datetime, interval: str = "hour",
                group_by: str | None = None, query: str | Node = "") -> list[tuple[datetime, str, int]]:
-        if interval not in INTERVALS:
-            raise ValueError(f"interval must be one of {', '.join(INTERVALS)}")
-        if group_by is not None and group_by not in GROUP_FIELDS:
-            raise ValueError(f"group_by must be one of {', '.join(GROUP_FIELDS)}")
+        check_counts_args(interval, group_by)
         body = counts_body(self.compiler.compile(query_ast(query, start, end)), interval, group_by)
         resp = self._search_posts(body, "count posts over time")
         rows: list[tuple[datetime, str, int]] = []

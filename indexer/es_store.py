@@ -41,7 +41,7 @@ from .es_spool import Spool
 from .es_wire import Missing, Unreachable, Wire, item_reason
 from .esdsl import DslCompiler, Names
 from .post import Post
-from .store import QuarantineRecord, Store, UpsertResult
+from .store import QuarantineRecord, Store, UpsertResult, last_per_id
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ class ClusterStore(ClusterReads, Store):
 
     # -- posts -----------------------------------------------------------------
     def upsert(self, posts: Iterable[Post]) -> UpsertResult:
-        posts = _last_per_id(posts)
+        posts = last_per_id(posts)
         if not posts:
             return UpsertResult()
         if self.down():
@@ -344,12 +344,3 @@ class ClusterStore(ClusterReads, Store):
 
 def _qid(n: int) -> str:
     return f"{n:016d}"   # fixed width: the keyword sorts as the number
-
-
-def _last_per_id(posts: Iterable[Post]) -> list[Post]:
-    """A batch that names one id twice keeps the later post."""
-    by_id: dict[str, Post] = {}
-    for p in posts:
-        by_id.pop(p.id, None)
-        by_id[p.id] = p
-    return list(by_id.values())

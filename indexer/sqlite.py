@@ -37,7 +37,7 @@ from .sqlite_alerts import SqliteAlertState
 from .sqlite_crawl import CrawlState
 from .sqlite_query import SqliteCompiler
 from .store import (GROUP_FIELDS, INTERVALS, SORTS, Hit, QuarantineRecord, SearchRequest,
-                    SearchResult, Store, UpsertResult, query_ast)
+                    SearchResult, Store, UpsertResult, check_counts_args, last_per_id, query_ast)
 from .urls import canonical_url
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ class SqliteStore(Store):
 
     # -- writing -------------------------------------------------------------
     def upsert(self, posts: Iterable[Post]) -> UpsertResult:
-        posts = _last_per_id(posts)
+        posts = last_per_id(posts)
         result = UpsertResult()
         if not posts:
             return result
@@ -322,10 +322,7 @@ class SqliteStore(Store):
 
     def counts(self, start: datetime, end: datetime, interval: str = "hour",
                group_by: str | None = None, query: str | Node = "") -> list[tuple[datetime, str, int]]:
-        if interval not in INTERVALS:
-            raise ValueError(f"interval must be one of {', '.join(INTERVALS)}")
-        if group_by is not None and group_by not in GROUP_FIELDS:
-            raise ValueError(f"group_by must be one of {', '.join(GROUP_FIELDS)}")
+        check_counts_args(interval, group_by)
         step = INTERVALS[interval]
         offset = 8 * 3600 if interval == "day" else 0  # days start at midnight in Asia/Shanghai
         frm, where, params, _ = self._compile(query_ast(query, start, end))
@@ -427,15 +424,6 @@ def _fts_columns(post: Post) -> tuple[str, str, str, str]:
     title = tokenize(post.title) if post.title else []
     body = post.tokens or tokenize(post.text)
     return (" ".join(title), " ".join(body), " ".join(subwords(title)), " ".join(subwords(body)))
-
-
-def _last_per_id(posts: Iterable[Post]) -> list[Post]:
-    """A batch that names one id twice keeps the later post."""
-    by_id: dict[str, Post] = {}
-    for p in posts:
-        by_id.pop(p.id, None)
-        by_id[p.id] = p
-    return list(by_id.values())
 
 
 def _row(post: Post) -> tuple:

@@ -45,6 +45,23 @@ class SearchRequest:
         return combine(*nodes)
 
 
+def check_counts_args(interval: str, group_by: str | None) -> None:
+    """The arguments every backend's `counts` accepts."""
+    if interval not in INTERVALS:
+        raise ValueError(f"interval must be one of {', '.join(INTERVALS)}")
+    if group_by is not None and group_by not in GROUP_FIELDS:
+        raise ValueError(f"group_by must be one of {', '.join(GROUP_FIELDS)}")
+
+
+def last_per_id(posts: Iterable[Post]) -> list[Post]:
+    """A batch that names one id twice keeps the later post."""
+    by_id: dict[str, Post] = {}
+    for p in posts:
+        by_id.pop(p.id, None)
+        by_id[p.id] = p
+    return list(by_id.values())
+
+
 def query_ast(query: str | Node, start: datetime | None = None, end: datetime | None = None) -> Node:
     return SearchRequest(query=query, start=start, end=end).ast()
 
