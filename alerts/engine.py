@@ -200,7 +200,8 @@ class Engine:
         if kind == "close":
             progress.closed = True
         else:
-            progress.closed = False if rid.split(":update:")[-1].startswith("reopen") else progress.closed
+            if ":update:reopen" in rid:
+                progress.closed = False
             progress.level = max(level, progress.level or level, key=_rank)
 
     def _progress(self, event_id: str, reload: bool = False) -> Progress:

@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -27,6 +28,7 @@ from alerts.channels import ChannelError, make_channel, options
 from alerts.channels.base import redact, truncate_utf8
 from alerts.channels.file import safe_name
 from alerts.message import Message
+from tests.alerts.servers import threaded
 
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
 HOSTILE = '<script>alert("x")</script> <at user_id="all">所有人</at> <@all> [点我](javascript:alert(1))'
@@ -90,20 +92,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def serve():
-    servers = []
-
-    def start(respond) -> Endpoint:
-        server = Endpoint(respond)
-        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-        thread.start()
-        servers.append((server, thread))
-        return server
-
-    yield start
-    for server, thread in servers:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with threaded(Endpoint) as start:
+        yield start
 
 
 def wecom_bot(key: str):

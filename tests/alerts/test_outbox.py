@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
 from aiosmtpd.controller import Controller
 
 from alerts.channels import WebhookChannel, make_channel
@@ -21,6 +22,7 @@ from alerts.message import Message
 from alerts.outbox import Outbox, RetryPolicy
 from indexer.post import SHANGHAI
 from indexer.sqlite import SqliteStore
+from tests.alerts.servers import threaded
 
 T0 = datetime(2024, 5, 1, 10, 0, tzinfo=SHANGHAI)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
@@ -82,20 +84,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def serve():
-    servers = []
-
-    def start(**kw) -> Endpoint:
-        server = Endpoint(**kw)
-        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-        thread.start()
-        servers.append((server, thread))
-        return server
-
-    yield start
-    for server, thread in servers:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with threaded(Endpoint) as start:
+        yield start
 
 
 def hook(server: Endpoint, name: str = "hook", **kw):
