@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from indexer.crawlstate import Evidence
+from indexer.crawlstate import Evidence, SeenPage
 from indexer.ingest import IngestChain, Summary
 from indexer.store import QuarantineRecord
 
 log = logging.getLogger(__name__)
+
+SEEN_BATCH = 200   # pages remembered per write to the crawl state
 
 
 @dataclass
@@ -41,6 +43,31 @@ class CrawlContext:
         self.reports: dict[str, SourceReport] = {}
         self._evidence: dict[str, _Captured] = {}         # post id -> its response, until stored
         self._last: tuple[object, _Captured] | None = None   # the last response captured
+        self._seen: list[SeenPage] = []                   # fetched pages not yet written
+        self._pending: set[str] = set()                   # and their URLs
+
+    # -- pages fetched -----------------------------------------------------------
+    # Written in batches, not one transaction per page. A page whose record is lost with
+    # a killed process is fetched again next round, and its post is then found unchanged.
+    def mark_seen(self, pages: list[SeenPage]) -> None:
+        self._seen.extend(pages)
+        self._pending.update(p.url for p in pages)
+        if len(self._seen) >= SEEN_BATCH:
+            self.flush_seen()
+
+    def seen(self, url: str) -> SeenPage | None:
+        """What the crawl state knows of a page (canonical URL), including this round's."""
+        if url in self._pending:
+            self.flush_seen()
+        return self.store.crawl.seen([url]).get(url)
+
+    def flush_seen(self) -> None:
+        """Write the pages fetched so far (in the order they were marked: a later record
+        adds what an earlier one did not know, such as the post a page became)."""
+        pages, self._seen = self._seen, []
+        self._pending.clear()
+        if pages:
+            self.store.crawl.mark_seen(pages)
 
     def report(self, name: str) -> SourceReport:
         if name not in self.reports:

@@ -79,7 +79,7 @@ class IncrementalMiddleware:
         if self.context is None or request.meta.get("dont_skip"):
             return None
         url = canonical_url(request.url)
-        seen = self.context.store.crawl.seen([url]).get(url)
+        seen = self.context.seen(url)
         if seen is None:
             return None
         if request.meta.get(ARTICLE):
@@ -103,7 +103,7 @@ class IncrementalMiddleware:
             raise IgnoreRequest(f"not modified: {request.url}")
         if response.status == 200:
             header = response.headers.get
-            self.context.store.crawl.mark_seen([SeenPage(
+            self.context.mark_seen([SeenPage(
                 url=canonical_url(request.url), fetched_at=self.context.now(), status=200,
                 etag=(header(b"ETag") or b"").decode("latin-1"),
                 last_modified=(header(b"Last-Modified") or b"").decode("latin-1"),
@@ -130,6 +130,7 @@ class HealthExtension:
         context = getattr(spider, "context", None)
         if context is None:
             return
+        context.flush_seen()
         rep = context.report(spider.source.name)
         ok = reason == "finished" and (rep.pages > rep.errors or rep.pages == 0 and rep.errors == 0)
         context.store.crawl.record_round(

@@ -68,6 +68,7 @@ class IngestPipeline:
 
     def close_spider(self) -> None:
         self.flush()
+        self.context.flush_seen()
 
     def flush(self) -> None:
         if not self.batch:
@@ -88,8 +89,9 @@ class IngestPipeline:
         if keep:
             self.context.store.crawl.save_evidence(keep)
         now = self.context.now()
-        self.context.store.crawl.mark_seen(
-            SeenPage(url=p.canonical_url, fetched_at=now, post_id=p.id) for p in posts if p.url and p.id in stored)
+        self.context.mark_seen([SeenPage(url=p.canonical_url, fetched_at=now, post_id=p.id)
+                                for p in posts if p.url and p.id in stored])
+        self.context.flush_seen()   # with the batch's posts stored, their pages are known
         log.info("%s: %d posts → stored %d, updated %d, duplicates %d, filtered %d, quarantined %d",
                  source, summary.read, summary.stored, summary.updated, summary.duplicates,
                  summary.filtered, summary.quarantined)

@@ -21,6 +21,7 @@ import logging
 import sqlite3
 import threading
 from datetime import datetime, timezone
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -183,6 +184,10 @@ class SqliteStore(Store):
                 if gone:
                     self.db.executemany("DELETE FROM posts WHERE rowid = ?", gone)
                     self.db.executemany("DELETE FROM posts_fts WHERE rowid = ?", gone)
+                # In rowid order: FTS5 flushes its pending terms to a new segment whenever
+                # a rowid is lower than the last one, and a crawl meets posts newest first.
+                post_rows.sort(key=_first)
+                fts_rows.sort(key=_first)
                 self.db.executemany(_INSERT_POST, post_rows)
                 self.db.executemany("INSERT INTO posts_fts (rowid, title, body, title_parts, body_parts) "
                                     "VALUES (?, ?, ?, ?, ?)", fts_rows)
@@ -418,6 +423,9 @@ class SqliteStore(Store):
         with self.lock:
             self.db.executemany("DELETE FROM quarantine WHERE id = ?", ids)
         return len(ids)
+
+
+_first = itemgetter(0)
 
 
 def _fts_columns(post: Post) -> tuple[str, str, str, str]:

@@ -14,6 +14,7 @@ best first; equal scores keep the order of first occurrence, so the result is de
 """
 from __future__ import annotations
 
+import heapq
 import importlib.util
 import logging
 import re
@@ -106,6 +107,16 @@ def _canonical(token: str) -> str | None:
     return word
 
 
+@lru_cache(maxsize=100_000)
+def _weighed(token: str) -> tuple[str, float] | None:
+    """A token's counted form and its IDF, or None when it is not keyword material."""
+    word = _canonical(token)
+    if word is None:
+        return None
+    idf, median = idf_table()
+    return word, idf.get(word, median)
+
+
 def keywords(tokens: list[str], k: int = 8) -> list[str]:
     """The ``k`` best TF-IDF keywords of ``tokens``, best first (ties: first occurrence).
 
@@ -113,17 +124,16 @@ def keywords(tokens: list[str], k: int = 8) -> list[str]:
     """
     if k <= 0 or not tokens:
         return []
-    idf, median = idf_table()
+    idf_table()  # loaded on the first call, whatever the tokens are (the chain warms up with it)
     counts: dict[str, int] = {}
+    idfs: dict[str, float] = {}
     for token, n in Counter(tokens).items():  # Counter keeps first-occurrence order
         if type(token) is not str:
             continue
-        word = _canonical(token)
-        if word is not None:
+        weighed = _weighed(token)
+        if weighed is not None:
+            word, idfs[word] = weighed
             counts[word] = counts.get(word, 0) + n
-    get = idf.get
-    ranked = sorted(
-        enumerate(counts.items()),
-        key=lambda item: (-item[1][1] * get(item[1][0], median), item[0]),
-    )
-    return [word for _, (word, _) in ranked[:k]]
+    scores = {word: n * idfs[word] for word, n in counts.items()}
+    # nlargest is sorted(..., reverse=True)[:k]: stable, so equal scores keep their order
+    return heapq.nlargest(k, scores, key=scores.__getitem__)

@@ -125,3 +125,26 @@ def test_evidence_is_kept_for_stored_posts_only(store, tagger):
     assert ev.content_type == "text/html; charset=gb18030" and ev.headers["Etag"] == '"e1"'
     assert store.crawl.evidence_for("p2") == [] and store.get("p2") is None
     assert context.take_evidence(["p1", "p2"]) == []          # nothing left behind
+
+
+def test_fetched_pages_are_written_in_batches_and_seen_before(context, store):
+    from crawlers.context import SEEN_BATCH
+    from indexer.crawlstate import SeenPage
+
+    url = "http://127.0.0.1/list/index_{}.html"
+    context.mark_seen([SeenPage(url=url.format(0), fetched_at=NOW, status=200, etag='"v1"')])
+    assert store.crawl.seen([url.format(0)]) == {}          # not written yet: one transaction per batch
+    assert context.seen(url.format(0)).etag == '"v1"'        # but this round already knows it
+    assert store.crawl.seen([url.format(0)])[url.format(0)].etag == '"v1"'
+
+    context.mark_seen([SeenPage(url=url.format(i), fetched_at=NOW, status=200) for i in range(1, SEEN_BATCH)])
+    assert len(store.crawl.seen(url.format(i) for i in range(SEEN_BATCH))) == 1
+    context.mark_seen([SeenPage(url=url.format(SEEN_BATCH), fetched_at=NOW, status=200)])
+    assert len(store.crawl.seen(url.format(i) for i in range(SEEN_BATCH + 1))) == SEEN_BATCH + 1  # a full batch
+
+    pipe = pipeline(context)
+    context.mark_seen([SeenPage(url=post(1).canonical_url, fetched_at=NOW, status=200, etag='"a"')])
+    pipe.process_item(post(1))
+    pipe.close_spider()                                      # the last batch and the pages with it
+    page = store.crawl.seen([post(1).canonical_url])[post(1).canonical_url]
+    assert (page.etag, page.post_id) == ('"a"', "p1")        # the later record adds the post
