@@ -2,12 +2,13 @@
 chain (and through it the store), the clock, and a report per source."""
 from __future__ import annotations
 
-import gzip
 import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
+
+from isal import igzip   # gzip as the standard library writes it, in a third of the time
 
 from indexer.crawlstate import Evidence, SeenPage
 from indexer.ingest import IngestChain, Summary
@@ -16,6 +17,9 @@ from indexer.store import QuarantineRecord
 log = logging.getLogger(__name__)
 
 SEEN_BATCH = 200   # pages remembered per write to the crawl state
+# ISA-L's level 2: on news pages about as small as zlib's level 1, three times as fast.
+# Any gzip reader opens it (`jianyu evidence` uses the standard library's).
+EVIDENCE_LEVEL = 2
 
 
 @dataclass
@@ -124,7 +128,7 @@ class _Captured:
                 sha256=hashlib.sha256(body).hexdigest(), url=self.url, captured_at=self.captured_at,
                 status=self.status,
                 content_type=self.headers.get(b"Content-Type", b"").decode("latin-1"),
-                body_gz=gzip.compress(body, compresslevel=1),   # a third faster than 6, ~2 % larger
+                body_gz=igzip.compress(body, compresslevel=EVIDENCE_LEVEL),
                 headers={k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in self.headers.items()})
             self.headers = self.body = None
         return self._evidence

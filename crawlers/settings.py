@@ -55,6 +55,10 @@ EXTENSIONS = {
 # callbacks never return a value from a generator (tests/crawlers/test_spiders.py checks).
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
+# Scrapy's per-request byte counts (it serializes every request and response to measure
+# them); the round's own report counts pages, and `jianyu sources` keeps the health.
+DOWNLOADER_STATS = False
+
 HTTPERROR_ALLOWED_CODES = [304]
 COOKIES_ENABLED = True
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
