@@ -17,12 +17,12 @@ AutoThrottle off, no download delay, robots.txt obeyed (one fetch, no Crawl-dela
 Each rate is the HTML pages the server answered during the crawl over the crawl's wall
 time (from starting Scrapy to its end, after imports and model loading).
 
-The two crawls alternate `--runs` times (3 by default) and the medians are compared, so
+The two crawls alternate `--runs` times (5 by default) and the medians are compared, so
 that a burst of other work on the machine does not decide the ratio. Plain Scrapy runs
 with Scrapy's defaults; ``--plain-items N`` sets its CONCURRENT_ITEMS (Scrapy's default
 is 100) for a like-for-like comparison with a tuned JianYu.
 
-    .venv/bin/python bench/bench_crawl.py [--articles 5000] [--concurrency 16] [--runs 3] [--plain-items N]
+    .venv/bin/python bench/bench_crawl.py [--articles 5000] [--concurrency 16] [--runs 5] [--plain-items N]
 """
 from __future__ import annotations
 
@@ -262,7 +262,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=5000, help="article pages on the site (plus one list page per 20)")
     ap.add_argument("--concurrency", type=int, default=16, help="CONCURRENT_REQUESTS and per domain, for both")
-    ap.add_argument("--runs", type=int, default=3, help="alternating runs of both crawls; medians are compared")
+    ap.add_argument("--runs", type=int, default=5, help="alternating runs of both crawls; medians are compared")
     ap.add_argument("--plain-items", type=int, default=0,
                     help="CONCURRENT_ITEMS of the plain Scrapy crawl (default: Scrapy's own, 100)")
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
