@@ -88,11 +88,12 @@ class LiveAlerts:
         restored = self.engine.restore(now)
         self.cursor = self.state.get_cursor(self.cursor_name)
         if self.cursor is None:
+            # The cursor first: a post stored while the window is read comes in the next step.
+            self.cursor = self.store.newest_cursor()
             since = now - self.engine.config.cluster.window
             posts = list(self.store.scan(since, now + timedelta(days=1)))
             known = {pid for e in self.engine.clusterer.live() for pid in e.posts}
             self.engine.add(p for p in posts if p.id not in known)
-            self.cursor = self._latest_cursor()
             self.state.set_cursor(self.cursor_name, self.cursor)
         log.info("alerts worker %s: %d events restored, cursor %s", self.worker, restored, self.cursor)
         self._requeue(now)
@@ -121,14 +122,6 @@ class LiveAlerts:
             return False
         self.state.set_cursor(name, now.isoformat())
         return True
-
-    def _latest_cursor(self) -> str:
-        cursor = None
-        while True:
-            posts, nxt = self.store.stored_since(cursor, 10_000)
-            if not posts:
-                return nxt if nxt else (cursor or "")
-            cursor = nxt
 
     def step(self, now: datetime) -> StepStats:
         if not self.started:

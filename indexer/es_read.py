@@ -197,6 +197,14 @@ class ClusterReads:
             return posts, cursor or "0"
         return posts, str(hits[-1]["_source"]["stored_at"])
 
+    def newest_cursor(self) -> str:
+        """The `stored_at` of the newest settled post (see `stored_since`), or "0"."""
+        settled = (time.time_ns() // 1000) - int(self.settle_seconds * 1_000_000)
+        body = {"query": {"range": {"stored_at": {"lte": settled}}}, "size": 1, "_source": ["stored_at"],
+                "sort": [{"stored_at": "desc"}], "track_total_hits": False}
+        hits = self._search_posts(body, "find the newest stored post")["hits"]["hits"]
+        return str(hits[0]["_source"]["stored_at"]) if hits else "0"
+
 
 def _parse_cursor(cursor: str | None) -> int | None:
     if not cursor or cursor == "0":

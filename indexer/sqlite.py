@@ -394,6 +394,11 @@ class SqliteStore(Store):
             posts.append(post)
         return posts, str(rows[-1][-1] if rows else after)
 
+    def newest_cursor(self) -> str:
+        with self.lock:
+            (last,) = self.db.execute("SELECT coalesce(max(seq), 0) FROM posts").fetchone()
+        return str(last)
+
     def recent_fingerprints(self, limit: int) -> list[tuple[str, int]]:
         with self.lock:
             rows = self.db.execute(

@@ -159,6 +159,11 @@ class Store(ABC):
         count as a change."""
 
     @abstractmethod
+    def newest_cursor(self) -> str:
+        """The cursor `stored_since` gives after reading everything stored so far, found
+        without reading it: a reader that starts here sees only what is stored next."""
+
+    @abstractmethod
     def set_event_ids(self, assignments: dict[str, str]) -> int:
         """Set `event_id` on stored posts (post id -> event id); returns how many were found."""
 

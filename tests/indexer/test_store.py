@@ -245,6 +245,17 @@ def test_stored_since_sees_updates_but_not_unchanged_or_event_ids(store):
     assert follow(store)[0] == ["b", "a"]  # a moved to the end: it changed last
 
 
+def test_newest_cursor_is_where_reading_everything_ends(store):
+    start = store.newest_cursor()
+    assert follow(store, start) == ([], start)                 # an empty store
+    store.upsert([post("a", "检察院 一", 5), post("b", "检察院 二", 1)])
+    _, end = follow(store)
+    assert store.newest_cursor() == end
+    store.upsert([post("c", "检察院 三", 2)])
+    assert follow(store, end)[0] == ["c"]                      # a reader starting there sees only what came next
+    assert follow(store, store.newest_cursor())[0] == []
+
+
 def test_stored_since_rejects_a_foreign_cursor(store):
     from nlp.errors import BadInput
 
