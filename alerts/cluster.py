@@ -38,55 +38,22 @@ from __future__ import annotations
 import heapq
 import logging
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from indexer.post import SHANGHAI, Post
 from nlp.errors import ConfigError
-from nlp.keywords import _canonical as canonical_term
-from nlp.keywords import idf_table
 from nlp.labels import Platform
 from nlp.simhash import MASK64, simhash
 from nlp.tokenize import subwords, tokenize
 from nlp.watch import DEFAULT_WATCH_TERMS
 
 from .model import Event, PostRef
+from .official import is_official
 from .phrases import ADMIN_SUFFIXES, REPOST_LINK, key_phrases, make_title, split_repost
+from .terms import COMMON_TERMS, PLACE_RARITY, background, hour_key, known_term, term_of
 
 log = logging.getLogger(__name__)
-
-COMMON_TERMS = frozenset(DEFAULT_WATCH_TERMS) | frozenset(
-    {"检察", "人民", "察院", "法院", "公安", "警方", "依法", "案件", "网传", "当事人", "涉事", "部门", "单位",
-     "工作人员", "回应", "通报", "调查", "情况", "说明", "相关", "县", "市"})
-"""Words treated as used by every story until the stream shows otherwise (IDF prior)."""
-
-OFFICIAL_WORDS = ("通报", "情况说明", "回应", "声明", "调查", "答复", "说明")
-PROCURATORATE_MARKS = ("检察院", "检察机关", "jcy")
-MEDIA_MARKS = ("日报", "晚报", "报社", "新闻", "正义网", "电视", "融媒")
-
-
-def _is_procuratorate(name: str) -> bool:
-    """A procuratorate's own site or account: 青石县人民检察院, 青石检察 (the usual name of
-    an official Weibo account), a jcy domain; not a newspaper such as 检察日报."""
-    name = name.strip().lower()
-    if not name or any(mark in name for mark in MEDIA_MARKS):
-        return False
-    return any(mark in name for mark in PROCURATORATE_MARKS) or name.endswith("检察")
-
-
-def is_official(post: Post) -> bool:
-    """A post is an official response when a government account published it (platform
-    gov), or when a procuratorate did (its site or author names 检察, or the site is a
-    ``jcy`` domain) and it speaks as a response (通报, 情况说明, 回应, 声明, 调查 …).
-    A procuratorate's ordinary news is not a response; a citizen naming 检察院 is not one
-    either, since only site and author count."""
-    if post.platform is Platform.GOV:
-        return True
-    if not any(_is_procuratorate(name) for name in (post.site, post.author)):
-        return False
-    said = post.title + post.text[:500]
-    return any(word in said for word in OFFICIAL_WORDS)
 
 
 @dataclass(frozen=True)
@@ -184,30 +151,8 @@ class _Fingerprints:
         return sorted((d, eid) for eid, d in found.items())
 
 
-_NUMERAL_MEASURE = re.compile(r"[一二两三四五六七八九十几数每多][个辆名位起件次条家所只头张篇段]")
-_TERMS: dict[str, str] = {}
 
 
-def _term(token: str) -> str:
-    """The term a token counts as, or "" when it says nothing about a story: what
-    nlp.keywords drops (stop words, punctuation, numbers, links, most single characters),
-    emoticon codes ([赞]), a numeral with a measure word (一辆, 两名) and link codes
-    or user ids (a6xyz1: ASCII letters and digits mixed)."""
-    t = _TERMS.get(token)
-    if t is None:
-        word = canonical_term(token) if type(token) is str else None
-        if word is None or word[0] == "[" or _NUMERAL_MEASURE.fullmatch(word) \
-                or (word.isascii() and not word.isalpha() and any(ch.isdigit() for ch in word) and not word.isdigit()):
-            word = ""
-        if len(_TERMS) > 200_000:
-            _TERMS.clear()
-        t = _TERMS[token] = word
-    return t
-
-
-PLACE_RARITY = 0.7
-"""A word is taken for a place name (青石 before 县, 鹿鸣区) only if it is rare in general
-Chinese: its jieba IDF at least this share of the median (青石 0.73, 配合 0.53)."""
 
 CANDIDATE_SHARE = 0.25
 """A candidate event is scored only if it holds at least this share of what the best
@@ -219,34 +164,8 @@ TWIN_CANDIDATES = 3
 
 NORM_REFRESH = 5000
 """Adds after which an event's norm is computed afresh with the current IDF."""
-_BACKGROUND: dict[str, float] = {}
 
 
-def _background(term: str) -> float:
-    """How telling a word is in general Chinese: its IDF in jieba's table over the median
-    (发现 0.37, 孩子 0.43, 清水河 0.84; an unknown word, usually a name, 1.0), at most 1.2.
-    A young stream has seen too few events to know that 终于 says less than 清水河."""
-    v = _BACKGROUND.get(term)
-    if v is None:
-        table, median = idf_table()
-        v = _BACKGROUND[term] = min(table.get(term, median) / median, 1.2)
-        if len(_BACKGROUND) > 200_000:
-            _BACKGROUND.clear()
-    return v
-
-
-_HOURS: dict[int, str] = {}
-
-
-def hour_key(when: datetime) -> str:
-    """Start of the hour of ``when`` in Asia/Shanghai, ISO text (the `hourly` key)."""
-    hour = int(when.timestamp()) // 3600
-    key = _HOURS.get(hour)
-    if key is None:
-        if len(_HOURS) > 100_000:
-            _HOURS.clear()
-        key = _HOURS[hour] = datetime.fromtimestamp(hour * 3600, SHANGHAI).isoformat()
-    return key
 
 
 class _IDF(dict):
@@ -413,7 +332,7 @@ class Clusterer:
         if len(self._term_static) > 500_000:
             self._term_static.clear()
         v = self._term_static[term] = ((c.prior_events if term in c.common_terms else 0) + 1,
-                                       _background(term) ** c.background if c.background else 1.0)
+                                       background(term) ** c.background if c.background else 1.0)
         return v
 
     @staticmethod
@@ -441,12 +360,12 @@ class Clusterer:
     def _raw_terms(self, tokens: list[str]) -> dict[str, float]:
         """Sublinear term frequencies of the words that count, with sub-words at a discount."""
         counts: dict[str, float] = {}
-        known = _TERMS.get
+        known = known_term
         prev = ""
         for tok in tokens:
             t = known(tok)
             if t is None:
-                t = _term(tok)
+                t = term_of(tok)
             if t:
                 counts[t] = counts.get(t, 0.0) + 1.0
             elif 2 <= len(prev) <= 3 and len(tok) == 1 and tok in ADMIN_SUFFIXES:
@@ -454,7 +373,7 @@ class Clusterer:
             prev = t
         if self.config.subword_weight > 0:
             for sub in subwords(counts):
-                t = _term(sub)
+                t = term_of(sub)
                 if t and t not in counts:
                     counts[t] = self.config.subword_weight
         return {t: (1.0 + math.log(n)) if n > 1.0 else n for t, n in counts.items()}
@@ -465,7 +384,7 @@ class Clusterer:
         "市检察院、市公安局": tokens lose the punctuation between). Per clusterer, so that
         its decisions depend on its own stream only."""
         if term not in self._places_known and term not in self.config.common_terms \
-                and _background(term) >= PLACE_RARITY:
+                and background(term) >= PLACE_RARITY:
             if len(self._places_known) > 100_000:
                 self._places_known.clear()
             self._places_known[term] = None

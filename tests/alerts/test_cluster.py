@@ -16,7 +16,9 @@ from itertools import combinations
 
 import pytest
 
-from alerts.cluster import ClusterConfig, Clusterer, hour_key, is_official
+from alerts.cluster import ClusterConfig, Clusterer
+from alerts.official import is_official
+from alerts.terms import hour_key
 from alerts.model import Event
 from alerts.phrases import clean_text, headline, key_phrases, sentence_title, split_repost
 from indexer.post import SHANGHAI, Post
