@@ -43,15 +43,14 @@ from datetime import datetime, timedelta
 
 from indexer.post import SHANGHAI, Post
 from nlp.errors import ConfigError
-from nlp.labels import Platform
 from nlp.simhash import MASK64, simhash
 from nlp.tokenize import subwords, tokenize
 from nlp.watch import DEFAULT_WATCH_TERMS
 
 from .model import Event, PostRef
-from .official import is_official
-from .phrases import ADMIN_SUFFIXES, REPOST_LINK, key_phrases, make_title, split_repost
-from .terms import COMMON_TERMS, PLACE_RARITY, background, hour_key, known_term, term_of
+from .phrases import ADMIN_SUFFIXES, REPOST_LINK, split_repost
+from .summary import FIRST_TEXT_CHARS, Notes, count_in, pick_samples, refresh_phrases
+from .terms import COMMON_TERMS, PLACE_RARITY, background, known_term, term_of
 
 log = logging.getLogger(__name__)
 
@@ -112,13 +111,8 @@ class _State:
     norm2: float = 0.0                                     # squared norm of mass × IDF, kept up to date
     norm_at: int = -1                                      # add counter at its last full computation
     norm_n: int = 0                                        # live events then
-    first_text: str = ""
-    news: tuple[datetime, str] | None = None               # earliest news/gov headline
-    engaged: tuple[int, PostRef] | None = None
-    typical: tuple[float, PostRef] | None = None
-    by_site: dict[str, PostRef] = field(default_factory=dict)
-    refresh_at: int = 0                                    # size at which phrases are recomputed
     places: tuple[str, ...] | None = None                  # its main place names (None: to compute)
+    notes: Notes = field(default_factory=Notes)            # what its summary is drawn from
 
 
 class _Fingerprints:
@@ -215,9 +209,9 @@ class Clusterer:
         known = self._post_event.get(post.id)
         if known is not None:  # seen before (a re-crawl): counted once
             ev = self._events[known]
-            st = self._state[known]
-            self._note_engagement(st, post)
-            ev.samples = self._samples(ev, st)
+            notes = self._state[known].notes
+            notes.engagement(post)
+            ev.samples = pick_samples(ev, notes, self.config.samples)
             return ev
         idf = _IDF(self)
         eid = self._by_duplicate(post)
@@ -236,7 +230,7 @@ class Clusterer:
         st = self._state[ev.id]
         if raw:
             self._absorb(ev.id, st, raw, idf)
-        if ev.size + 1 >= max(3, st.refresh_at):  # growing: is there a twin to fold?
+        if ev.size + 1 >= max(3, st.notes.refresh_at):  # growing: is there a twin to fold?
             ev = self._events[self._seek_twin(ev.id, idf)]
             st = self._state[ev.id]
         self._record(ev, st, post, cosine, idf)
@@ -278,7 +272,7 @@ class Clusterer:
             event.last_seen = max(times, default=event.first_seen)
         if event.first_seen is None:  # nothing tells when it happened: it cannot be placed in time
             raise ValueError(f"event {event.id} has no first_seen, first post time or posts")
-        st = self._state[event.id] = _State(first_text=event.first.text, refresh_at=event.size + 1)
+        st = self._state[event.id] = _State(notes=Notes.of_stored(event))
         for pid in event.posts:
             self._post_event[pid] = event.id
         if event.merged_into:  # folded before the restart: it keeps its posts, takes no new ones
@@ -296,10 +290,8 @@ class Clusterer:
             if prints[0]:
                 self._keep_fingerprint(st, prints[0], event.id)
             if post.id == event.first.id:
-                st.first_text = post.text[:600]
-            if post.platform in (Platform.NEWS, Platform.GOV) and post.title:
-                if st.news is None or post.when < st.news[0]:
-                    st.news = (post.when, post.title)
+                st.notes.first_text = post.text[:FIRST_TEXT_CHARS]
+            st.notes.headline(post)
             if not near:  # as in add: a near-duplicate does not move the centroid
                 _, _, raw = self._vector(post, tokens, idf)
                 if raw:
@@ -308,12 +300,6 @@ class Clusterer:
             seed = tokenize(event.title) + [w for p in event.phrases for w in tokenize(p)]
             raw = self._raw_terms(seed)
             self._absorb(event.id, st, raw, idf)
-        for ref in event.samples:
-            if ref.site and ref.site not in st.by_site:
-                st.by_site[ref.site] = ref
-            score = ref.reposts + ref.comments + ref.likes
-            if score and (st.engaged is None or score > st.engaged[0]):
-                st.engaged = (score, ref)
 
     # -- matching ---------------------------------------------------------------------
     def _by_duplicate(self, post: Post) -> str | None:
@@ -578,7 +564,7 @@ class Clusterer:
         eid = "ev-" + post.id
         ref = PostRef.of(post)
         ev = self._events[eid] = Event(id=eid, title="", first=ref, first_seen=post.when, last_seen=post.when)
-        self._state[eid] = _State(first_text=post.text[:600], norm_at=self._adds)
+        self._state[eid] = _State(norm_at=self._adds, notes=Notes(first_text=post.text[:FIRST_TEXT_CHARS]))
         return ev
 
     def _absorb(self, eid: str, st: _State, raw: dict[str, float], idf: _IDF, unit: bool = True) -> None:
@@ -618,76 +604,16 @@ class Clusterer:
             self._fps.add(u, eid)
 
     def _record(self, ev: Event, st: _State, post: Post, cosine: float, idf: _IDF) -> None:
-        """Count the post into the event: counters, first post, official, samples, title."""
-        when = post.when
+        """Count the post into the event: its posts and fingerprints here, its summary in
+        alerts.summary, its key phrases from the centroid as it grows."""
         ev.posts[post.id] = post.url
         self._post_event[post.id] = ev.id
         if post.fingerprint:
             self._keep_fingerprint(st, post.fingerprint & MASK64, ev.id)
-        ev.hourly[hour_key(when)] += 1
-        if post.sentiment is not None:
-            ev.sentiments[post.sentiment.value] += 1
-        if post.topic is not None:
-            ev.topics[post.topic.value] += 1
-        if post.site:
-            ev.sites[post.site] += 1
-        ev.platforms[post.platform.value] += 1
-        if post.region:
-            ev.regions[post.region] += 1
-        retitle = ev.size == 1
-        if ev.size > 1 and (ev.first_seen is None or when < ev.first_seen):  # an earlier post, late: the 首发
-            ev.first, ev.first_seen, st.first_text = PostRef.of(post), when, post.text[:600]
-            retitle = True
-        if ev.last_seen is None or when > ev.last_seen:
-            ev.last_seen = when
-        if post.platform in (Platform.NEWS, Platform.GOV) and post.title and (st.news is None or when < st.news[0]):
-            st.news = (when, post.title)
-            retitle = True
-        # a response answers the story: the post that starts an event is not one, even when a
-        # procuratorate wrote it (its own announcement is the story)
-        if post.id != ev.first.id and is_official(post) and (
-                ev.official is None or ev.official.published_at is None or when < ev.official.published_at):
-            ev.official = PostRef.of(post)
-        self._note_samples(st, post, cosine)
-        ev.samples = self._samples(ev, st)
-        if retitle:
-            ev.title = make_title(st.news[1] if st.news else "", st.first_text)
-        if ev.size >= st.refresh_at:
-            self._refresh_phrases(ev, st, idf)
-
-    def _note_engagement(self, st: _State, post: Post) -> None:
-        score = post.reposts + post.comments + post.likes
-        if score and (st.engaged is None or score > st.engaged[0]):
-            st.engaged = (score, PostRef.of(post))
-
-    def _note_samples(self, st: _State, post: Post, cosine: float) -> None:
-        self._note_engagement(st, post)
-        if cosine and (st.typical is None or cosine > st.typical[0]):
-            st.typical = (cosine, PostRef.of(post))
-        if post.site and post.site not in st.by_site and len(st.by_site) < self.config.samples:
-            st.by_site[post.site] = PostRef.of(post)
-
-    def _samples(self, ev: Event, st: _State) -> list[PostRef]:
-        """The first post, the most engaged, the most typical, the official response,
-        then the first post of each site, without repeats."""
-        picks = [ev.first, st.engaged[1] if st.engaged else None, st.typical[1] if st.typical else None,
-                 ev.official, *st.by_site.values()]
-        out: list[PostRef] = []
-        seen: set[str] = set()
-        for ref in picks:
-            if ref is not None and ref.id not in seen:
-                seen.add(ref.id)
-                out.append(ref)
-                if len(out) >= self.config.samples:
-                    break
-        return out
-
-    def _refresh_phrases(self, ev: Event, st: _State, idf: _IDF) -> None:
-        """Key phrases from the centroid; recomputed as the event grows by half."""
-        weights = {t: m * idf[t] for t, m in st.mass.items()}
-        texts = [st.first_text] + [s.title + " " + s.text for s in ev.samples if s.id != ev.first.id]
-        ev.phrases = key_phrases(weights, self.config.excluded_phrases, self.config.phrases, texts)
-        st.refresh_at = max(ev.size + 1, int(ev.size * 1.5))
+        count_in(ev, st.notes, post, cosine, self.config.samples)
+        if ev.size >= st.notes.refresh_at:
+            weights = {t: m * idf[t] for t, m in st.mass.items()}
+            refresh_phrases(ev, st.notes, weights, self.config.excluded_phrases, self.config.phrases)
 
     def _drop(self, eid: str) -> None:
         ev = self._events.pop(eid)
