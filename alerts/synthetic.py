@@ -23,7 +23,6 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +31,11 @@ import orjson
 from indexer.post import SHANGHAI
 from indexer.urls import post_id_for_url
 
+from .synthetic_story import Story
+from .synthetic_text import Slots, b62, headline, month_day, phrases
+
 log = logging.getLogger(__name__)
 
-DATA_FILE = Path(__file__).resolve().parent / "data" / "synthetic.json"
 DEFAULT_START = datetime(2026, 11, 23, tzinfo=SHANGHAI)  # a Monday
 WEEK = 7
 # Relative post volume per hour of the day: the night (03-05h) is a tenth of the afternoon.
@@ -99,11 +100,6 @@ class Stream:
         return {p["id"] for p in self.posts if p["_decoy"]}
 
 
-@lru_cache(maxsize=1)
-def phrases() -> dict[str, Any]:
-    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
-
-
 def generate(seed: int = 7, start: datetime = DEFAULT_START, days: int = WEEK,
              background_per_day: int = 1900, scale: float = 1.0) -> Stream:
     """The stream. With more than seven days the events fall in the last week, so the
@@ -112,7 +108,7 @@ def generate(seed: int = 7, start: datetime = DEFAULT_START, days: int = WEEK,
         raise ValueError("days must be at least 1 and scale positive")
     if start.tzinfo is None:
         start = start.replace(tzinfo=SHANGHAI)
-    w = _Writer(random.Random(seed), start, start + timedelta(days=days))
+    w = Writer(random.Random(seed), start, start + timedelta(days=days))
     w.background(round(background_per_day * days * scale))
     week = start + timedelta(days=max(0, days - WEEK))
     truths = [w.event(key, spec, week, scale) for key, spec in phrases()["events"].items()]
@@ -169,54 +165,10 @@ def _shape(kind: str, m: float) -> float:
 
 
 SHAPE_HOURS = {"spike": 30, "slow_burn": 40, "rumor": 14, "after": 16, "wave": 20}
-EARLY = {"weibo": 70, "video": 18, "forum": 12}
-MIDDLE = {"weibo": 60, "video": 12, "forum": 8, "news": 10, "comments": 5, "wechat": 5}
-LATE = {"weibo": 50, "video": 8, "forum": 7, "news": 15, "comments": 12, "wechat": 8}
 TITLED = ("news", "gov", "wechat")
 
 
-class _Slots(dict):
-    """Template values for one post, drawn when a template first asks for them."""
-
-    def __init__(self, w: "_Writer", when: datetime, fixed: dict[str, str]):
-        super().__init__(fixed)
-        self.w, self.when = w, when
-
-    def __missing__(self, key: str) -> str:
-        r, d = self.w.rng, phrases()
-        lists = {"county": "counties", "city": "cities", "place": "places", "school": "schools",
-                 "river": "rivers", "group": "groups", "theme": "themes", "partner": "partners",
-                 "agency": "agencies", "pi_issue": "pi_issues", "given": "given"}
-        numbers = {"n": (2, 60), "n2": (2, 9), "n3": (100, 2000), "n4": (100, 3000), "yuan": (1000, 90000),
-                   "bac": (81, 260), "pct": (85, 96), "pct2": (3, 30), "year": (2019, 2024)}
-        if key in lists:
-            v = self.w.fill(r.choice(d[lists[key]]), self)
-        elif key in numbers:
-            v = str(r.randint(*numbers[key]))
-        elif key == "cshort":
-            v = self["county"][:-1]
-        elif key == "surname":
-            v = r.choice(d["surnames"])
-        elif key == "amount":
-            v = f"{r.randint(20, 5000) / 10:g}"
-        elif key == "date":
-            v = _md(self.when - timedelta(days=r.randint(1, 10)))
-        elif key in ("crime", "crime_detail"):
-            crime, details = r.choice(d["crimes"])
-            self["crime"] = crime
-            self["crime_detail"] = self.w.fill(r.choice(details), self)
-            return self[key]
-        else:
-            raise KeyError(key)
-        self[key] = v
-        return v
-
-
-def _md(t: datetime) -> str:
-    return f"{t.month}月{t.day}日"
-
-
-class _Writer:
+class Writer:
     def __init__(self, rng: random.Random, start: datetime, end: datetime):
         self.rng, self.start, self.end = rng, start, end
         self.posts: list[dict[str, Any]] = []
@@ -247,13 +199,13 @@ class _Writer:
         r, n = self.rng, self.serial
         day = when.strftime("%Y%m%d")
         if platform == "weibo":
-            return f"https://{domain}/u/{r.randint(10**9, 7 * 10**9)}/{_b62(r.getrandbits(30))}{_b62(n)}"
+            return f"https://{domain}/u/{r.randint(10**9, 7 * 10**9)}/{b62(r.getrandbits(30))}{b62(n)}"
         if platform in ("news", "gov"):
             return f"https://{domain}/a/{day}/{n}{r.randint(100, 999)}.html"
         if platform == "comments":
             return f"https://{domain}/comment/{day}/{n}{r.randint(1000, 9999)}"
         if platform == "wechat":
-            return f"https://{domain}/s/{_b62(r.getrandbits(60))}{_b62(n)}"
+            return f"https://{domain}/s/{b62(r.getrandbits(60))}{b62(n)}"
         if platform == "video":
             return f"https://{domain}/video/{r.randint(10**12, 10**13)}{n}"
         return f"https://{domain}/p/{r.randint(10**6, 10**7)}{n}"
@@ -265,7 +217,7 @@ class _Writer:
         r, d = self.rng, phrases()
         if platform == "gov":  # the procuratorate the text names
             site = site or f"{slots['city' if 'city' in slots and 'county' not in slots else 'county']}人民检察院官网"
-            domain = f"www.jcy{_b62(sum(map(ord, site)))}.example"
+            domain = f"www.jcy{b62(sum(map(ord, site)))}.example"
             author = author or site.removesuffix("官网")
         elif not site:
             site, domain = r.choice(d["sites"][platform])
@@ -289,12 +241,12 @@ class _Writer:
 
     def compose(self, category: dict, when: datetime, fixed: dict | None = None) -> tuple[str, str, str, dict]:
         """(platform, title, text, slots) of a post from a category's parts."""
-        slots = _Slots(self, when, fixed or {})
+        slots = Slots(self, when, fixed or {})
         platform = self.weighted(category["platforms"])
         parts = [self.pick(part, slots) for part in category["parts"]]
         title = ""
         if platform in TITLED or (platform == "forum" and self.rng.random() < 0.5):
-            title = _headline(max(parts[:2], key=len))  # the story, not its 近日/date lead
+            title = headline(max(parts[:2], key=len))  # the story, not its 近日/date lead
         return platform, title, "".join(parts), slots
 
     # -- background ---------------------------------------------------------------
@@ -354,8 +306,8 @@ class _Writer:
         size = max(4, round(spec["size"] * scale))
         official = burst + timedelta(hours=spec["official_after_hours"]) if spec.get("official_after_hours") else None
         n_after = round(size * spec["after_share"]) if official else 0
-        fixed = dict(spec["slots"], bday=_md(burst), oday=_md(official or burst))
-        story = _Story(self, key, spec, fixed)
+        fixed = dict(spec["slots"], bday=month_day(burst), oday=month_day(official or burst))
+        story = Story(self, key, spec, fixed)
         story.first(burst)
         kind = spec["kind"]
         if official is not None and official + timedelta(minutes=2) >= self.end:
@@ -384,142 +336,14 @@ class _Writer:
         times = [burst] + sorted(burst + timedelta(minutes=r.uniform(1, 150)) for _ in range(n - 1))
         times = [t for t in times if t < self.end]
         for t in times:
-            slots = _Slots(self, t, spec["slots"])
+            slots = Slots(self, t, spec["slots"])
             platform = "weibo" if t == burst else self.weighted({"weibo": 60, "comments": 15, "forum": 15, "video": 10})
             text = (self.pick(spec["facts"], slots) + r.choice(("，", "。", "！", " "))
                     + self.pick(spec["opinions"], slots) + r.choice(("", "[赞]", "👍", "[思考]", "。", "！")))
-            self.post(platform, t, text, slots, title=_headline(text) if platform == "forum" else "",
+            self.post(platform, t, text, slots, title=headline(text) if platform == "forum" else "",
                       event=key, kind="minor", phase="before")
         return TruthEvent(key=key, name=spec["name"], kind="minor", burst_start=burst.replace(microsecond=0),
                           end=times[-1].replace(microsecond=0), size=len(times), topic=spec["topic"],
                           region=spec["region"])
 
 
-class _Story:
-    """The posts of one event: its 首发, then weibo originals and 转发 chains, news
-    rewrites, comments, forum threads, videos and 公众号 articles, and the official
-    response if there is one."""
-
-    def __init__(self, w: _Writer, key: str, spec: dict, fixed: dict):
-        self.w, self.key, self.spec, self.fixed = w, key, spec, fixed
-        self.posts: list[dict[str, Any]] = []
-        self.weibo: list[tuple[dict[str, Any], int]] = []  # (post, chain depth)
-
-    def _keep(self, rec: dict[str, Any], depth: int = 0) -> None:
-        self.posts.append(rec)
-        if rec["platform"] == "weibo":
-            self.weibo.append((rec, depth))
-
-    def first(self, when: datetime) -> None:
-        f = self.spec["first"]
-        slots = _Slots(self.w, when, self.fixed)
-        rec = self.w.post(f["platform"], when, f["text"], slots, title=f.get("title", ""), author=f["author"],
-                          event=self.key, kind="event", phase="before", big=True)
-        rec["reposts"] += 2000
-        self._keep(rec)
-
-    def official(self, when: datetime) -> None:
-        o, s = self.spec["official"], _Slots(self.w, when, self.fixed)
-        text = self.w.fill(o["text"], s)
-        self._keep(self.w.post("gov", when, text, s, title=o["title"], site=self.spec["official_site"],
-                               event=self.key, kind="event", phase="after"))
-        tag = self.spec["after"]["hashtags"][0]
-        self._keep(self.w.post("weibo", when + timedelta(minutes=2), tag + text, s,
-                               author=self.spec["official_account"], event=self.key, kind="event",
-                               phase="after", big=True))
-
-    def add(self, when: datetime, phase: str, minutes: float) -> None:
-        w, r = self.w, self.w.rng
-        pool = self.spec[phase]
-        slots = _Slots(w, when, self.fixed)
-        platform = w.weighted(EARLY if minutes < 30 else MIDDLE if minutes < 120 else LATE)
-        title = ""
-        if platform == "weibo" and self.weibo and r.random() < 0.55:
-            self._repost(when, phase, slots)
-            return
-        if platform == "news":
-            title, text = w.pick(pool["titles"], slots), self._article(pool, slots)
-        elif platform == "wechat":
-            title = w.pick(pool["titles"], slots) if r.random() < 0.5 else \
-                f"{w.pick(pool['opinions'], slots)}——{self.spec['slots']['cshort']}这件事怎么看"
-            text = self._article(pool, slots) + "\n" + self._say(pool, slots, fact=False) + w.pick(pool["endings"], slots) + "。"
-        elif platform == "forum":
-            if r.random() < 0.6:
-                title = w.pick(pool["forum_titles"], slots)
-            text = self._say(pool, slots) + self._say(pool, slots, fact=False, opening=False)
-        elif platform == "video":
-            text = (r.choice(pool["hashtags"]) if r.random() < 0.5 else "") + \
-                ("【视频】" if r.random() < 0.25 else "") + self._say(pool, slots, opening=False)
-        else:  # weibo original or a comment under a news story
-            text = (r.choice(pool["hashtags"]) if platform == "weibo" and r.random() < 0.3 else "") + self._say(pool, slots)
-        self._keep(w.post(platform, when, text, slots, title=title, event=self.key, kind="event", phase=phase))
-
-    def _say(self, pool: dict, slots: dict, *, fact: bool = True, opening: bool = True) -> str:
-        """One voice: [opening] fact, opinion[, ending][ emoji]."""
-        w, r = self.w, self.w.rng
-        d = phrases()
-        parts = []
-        if opening and r.random() < 0.5:
-            parts.append(r.choice(pool["openings"] + d["openings"]))
-        if fact:
-            parts.append(w.pick(pool["facts"], slots) + r.choice(("，", "。", "！", "……", " ")))
-        parts.append(w.pick(pool["opinions"], slots) + r.choice(("。", "！", "？", "！！", "", "。")))
-        if r.random() < 0.4:
-            parts.append(r.choice(pool["endings"] + d["endings"]))
-        if r.random() < 0.6:
-            mood = self.spec["mood"] if r.random() < 0.8 else "neu"
-            parts.append(r.choice(d["emoji"][mood]))
-        return "".join(parts)
-
-    def _article(self, pool: dict, slots: dict) -> str:
-        """A news rewrite: the lede, then some of the other reported sentences in order,
-        maybe a quote."""
-        w, r = self.w, self.w.rng
-        news = pool["news"]
-        k = r.randint(min(2, len(news) - 1), max(2, len(news) - 2))
-        chosen = [0] + sorted(r.sample(range(1, len(news)), k))
-        sentences = [w.fill(news[i], slots) for i in chosen]
-        if r.random() < 0.6:
-            sentences.insert(r.randint(1, len(sentences)), w.pick(pool["quotes"], slots))
-        return (r.choice(("", "", "本报讯 ", "（记者跟进）")) + "".join(sentences)
-                + r.choice(("", "", "记者将持续关注。", "事件进展，本报将持续关注。", "（完）")))
-
-    def _repost(self, when: datetime, phase: str, slots: dict) -> None:
-        """转发: a comment (or just 转发微博) followed by the //@ chain up to the original."""
-        w, r = self.w, self.w.rng
-        pool = self.spec[phase]
-        cands = [(p, dep) for p, dep in self.weibo[-300:] if dep < 4]
-        parent, depth = r.choices(cands, weights=[1 + min(p["reposts"], 400) for p, _ in cands])[0]
-        body = parent["text"] if depth else _cut(parent["text"], 60)
-        roll = r.random()
-        if roll < 0.35:
-            comment = "转发微博"
-        elif roll < 0.8:
-            comment = w.pick(pool["opinions"], slots) + r.choice(("", "[怒]" if self.spec["mood"] == "neg" else "[赞]", "！"))
-        else:
-            comment = self._say(pool, slots, opening=False)
-        text = f"{comment} //@{parent['author']}:{body}"
-        self._keep(w.post("weibo", when, text, slots, event=self.key, kind="event", phase=phase), depth + 1)
-
-
-def _cut(text: str, n: int) -> str:
-    return text if len(text) <= n else text[:n] + "……"
-
-
-def _headline(text: str) -> str:
-    """A title made from a text's first clause, as sites without titles show one."""
-    first = text.lstrip("【】#").split("。")[0].split("！")[0].split("？")[0]
-    if len(first) <= 36:
-        return first
-    cut = first[:36].rfind("，")
-    return first[:cut] if cut >= 10 else first[:30]
-
-
-def _b62(n: int) -> str:
-    chars = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    out = ""
-    while True:
-        n, k = divmod(n, 62)
-        out = chars[k] + out
-        if not n:
-            return out
