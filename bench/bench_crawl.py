@@ -10,7 +10,9 @@ beside plain Scrapy, in one run.
    and extracts title and body with parsel; no item pipeline.
 3. JianYu, in its own process: crawlers.run.crawl with a listing source (automatic link,
    next-page and article extraction), JianYu's middlewares, the ingest chain (normalize →
-   watch → dedup → tag → store) into a SQLite store in a temp folder, evidence on.
+   watch → dedup → tag → store) into a SQLite store in a temp folder, evidence on. Its
+   CPU is split per page into reading articles, the ingest chain, the pipeline's evidence
+   and crawl-state writes, and the rest (Scrapy, list pages, middlewares).
 
 Both use the same politeness: CONCURRENT_REQUESTS and CONCURRENT_REQUESTS_PER_DOMAIN 16,
 AutoThrottle off, no download delay, robots.txt obeyed (one fetch, no Crawl-delay).
@@ -230,11 +232,37 @@ def run_jianyu(base: str, concurrency: int, folder: str) -> dict:
     with make_store(settings) as store:
         chain = make_chain(settings, store)
         sources = make_sources(settings)
+        spent = _time_stages(chain)
         t0, c0 = time.perf_counter(), time.process_time()
         (report,) = crawl(sources, chain, options)
         seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         evidence = store.db.execute("SELECT COUNT(*) FROM post_evidence").fetchone()[0] if hasattr(store, "db") else None
-    return {"seconds": seconds, "cpu": cpu, "report": report.to_dict(), "evidence": evidence}
+    stages = {"reading": spent["reading"], "chain": spent["chain"], "batch": spent["flush"] - spent["chain"]}
+    stages["scrapy"] = cpu - sum(stages.values())
+    return {"seconds": seconds, "cpu": cpu, "report": report.to_dict(), "evidence": evidence, "stages": stages}
+
+
+def _time_stages(chain) -> dict[str, float]:
+    """CPU seconds spent reading articles, in the ingest chain, and in the pipeline's
+    batches as a whole (chain, evidence, crawl state), counted as the crawl runs."""
+    import crawlers.spiders.base as spider_base
+    from crawlers.pipelines import IngestPipeline
+
+    spent = {"reading": 0.0, "chain": 0.0, "flush": 0.0}
+
+    def timed(fn, key):
+        def run(*args, **kwargs):
+            c0 = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[key] += time.process_time() - c0
+        return run
+
+    spider_base.extract_article = timed(spider_base.extract_article, "reading")
+    chain.process = timed(chain.process, "chain")
+    IngestPipeline.flush = timed(IngestPipeline.flush, "flush")
+    return spent
 
 
 def child(kind: str, base: str, concurrency: int, plain_items: int = 0) -> None:
@@ -301,10 +329,13 @@ def main() -> None:
                 if kind == "plain":
                     detail = f"{out['items']:,} items"
                 else:
-                    r = out["report"]
+                    r, st, n = out["report"], out["stages"], max(out["served"]["html"], 1)
                     detail = (f"posts read {r['read']:,}, stored {r['stored']:,}, near-duplicates "
                               f"{r['near_duplicates']:,}, filtered {r['filtered']:,}, errors {r['errors']}; "
-                              f"evidence {out['evidence']:,}")
+                              f"evidence {out['evidence']:,}; CPU per page: Scrapy and the rest "
+                              f"{st['scrapy'] * 1000 / n:.2f} ms, reading the article {st['reading'] * 1000 / n:.2f} ms, "
+                              f"ingest chain {st['chain'] * 1000 / n:.2f} ms, evidence and crawl state "
+                              f"{st['batch'] * 1000 / n:.2f} ms")
                 print(f"run {run}: {label}: {out['served']['html']:,} pages in {out['seconds']:.1f} s = "
                       f"{out['rate']:,.0f} pages/s ({detail}; CPU {out['cpu']:.1f} s)", flush=True)
         median = {k: statistics.median(v) for k, v in rates.items()}
