@@ -24,15 +24,10 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-WORDS = ["检察院", "公益诉讼", "检察官", "起诉", "申诉", "通报", "不起诉", "未成年人", "举报", "环境",
-         "群众", "调查", "司法救助", "公车", "视频", "网友", "依法", "监督", "律师", "判决"]
-
 
 def make_posts(n: int):
     from bench.generate import posts
@@ -114,33 +109,14 @@ def make_store(osmem, backend: str, folder: Path, clone):
 
 
 def queries(store, rounds: int) -> tuple[str, str]:
-    from indexer.post import SHANGHAI
-    from indexer.store import SearchRequest
+    from bench.query_times import Reads, p95
 
-    rng = random.Random(3)
-    end_max = datetime(2026, 11, 30, 23, 0, tzinfo=SHANGHAI)
-    lat, totals = [], []
-    for _ in range(rounds):
-        a, b = rng.sample(WORDS, 2)
-        end = end_max - timedelta(days=rng.randrange(0, 80))
-        req = SearchRequest(query=f"{a} {b}", start=end - timedelta(days=7), end=end, limit=20)
-        t0 = time.perf_counter()
-        r = store.search(req)
-        lat.append((time.perf_counter() - t0) * 1000)
-        totals.append(r.total)
-    lat.sort()
-    p95 = lat[max(0, int(len(lat) * 0.95) - 1)]
+    reads = Reads(store)
+    lat, totals = reads.searches(rounds)
     search = (f"two-word query, 7-day window, newest 20 with total and highlights: p50 {statistics.median(lat):.1f} ms, "
-              f"p95 {p95:.1f} ms over {rounds} queries (median total {statistics.median(totals):.0f} hits)")
-    lat = []
-    rows = []
-    for _ in range(20):
-        end = end_max - timedelta(days=rng.randrange(0, 80))
-        t0 = time.perf_counter()
-        rows = store.counts(end - timedelta(days=7), end, "hour", group_by="topic")
-        lat.append((time.perf_counter() - t0) * 1000)
-    lat.sort()
-    counts = f"hourly counts for 7 days grouped by topic: median {statistics.median(lat):.0f} ms, max {lat[-1]:.0f} ms ({len(rows)} rows)"
+              f"p95 {p95(lat):.1f} ms over {rounds} queries (median total {statistics.median(totals):.0f} hits)")
+    lat, rows = reads.hourly_counts()
+    counts = f"hourly counts for 7 days grouped by topic: median {statistics.median(lat):.0f} ms, max {lat[-1]:.0f} ms ({rows} rows)"
     return search, counts
 
 

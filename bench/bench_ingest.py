@@ -13,13 +13,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import resource
 import statistics
 import subprocess
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,39 +59,17 @@ def ingest(jsonl: Path, db: Path) -> None:
 
 
 def queries(db: Path, rounds: int) -> None:
-    from indexer.post import SHANGHAI
+    from bench.query_times import Reads, p95
     from indexer.sqlite import SqliteStore
-    from indexer.store import SearchRequest
-    from datetime import datetime
 
-    store = SqliteStore(db)
-    rng = random.Random(3)
-    words = ["检察院", "公益诉讼", "检察官", "起诉", "申诉", "通报", "不起诉", "未成年人", "举报", "环境",
-             "群众", "调查", "司法救助", "公车", "视频", "网友", "依法", "监督", "律师", "判决"]
-    end_max = datetime(2026, 11, 30, 23, 0, tzinfo=SHANGHAI)
-    lat, totals = [], []
-    for _ in range(rounds):
-        a, b = rng.sample(words, 2)
-        end = end_max - timedelta(days=rng.randrange(0, 80))
-        req = SearchRequest(query=f"{a} {b}", start=end - timedelta(days=7), end=end, limit=20)
-        t0 = time.perf_counter()
-        r = store.search(req)
-        lat.append((time.perf_counter() - t0) * 1000)
-        totals.append(r.total)
-    lat.sort()
-    p95 = lat[int(len(lat) * 0.95) - 1]
+    reads = Reads(SqliteStore(db))
+    lat, totals = reads.searches(rounds)
     print(f"two-word query, 7-day filter, newest 20 with total: p50 {statistics.median(lat):.1f} ms, "
-          f"p95 {p95:.1f} ms, max {lat[-1]:.1f} ms over {rounds} queries "
+          f"p95 {p95(lat):.1f} ms, max {lat[-1]:.1f} ms over {rounds} queries "
           f"(median total {statistics.median(totals):.0f} hits)  goal p95 ≤ 50 ms")
-    lat = []
-    for _ in range(20):
-        end = end_max - timedelta(days=rng.randrange(0, 80))
-        t0 = time.perf_counter()
-        rows = store.counts(end - timedelta(days=7), end, "hour", group_by="topic")
-        lat.append((time.perf_counter() - t0) * 1000)
-    lat.sort()
+    lat, rows = reads.hourly_counts()
     print(f"hourly counts for 7 days grouped by topic: median {statistics.median(lat):.0f} ms, "
-          f"max {lat[-1]:.0f} ms ({len(rows)} rows)  goal ≤ 200 ms")
+          f"max {lat[-1]:.0f} ms ({rows} rows)  goal ≤ 200 ms")
 
 
 def main() -> None:
