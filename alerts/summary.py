@@ -39,9 +39,7 @@ class Notes:
         for ref in event.samples:
             if ref.site and ref.site not in notes.by_site:
                 notes.by_site[ref.site] = ref
-            score = ref.reposts + ref.comments + ref.likes
-            if score and (notes.engaged is None or score > notes.engaged[0]):
-                notes.engaged = (score, ref)
+            notes.engagement(ref)
         return notes
 
     def headline(self, post: Post) -> bool:
@@ -52,10 +50,11 @@ class Notes:
             return True
         return False
 
-    def engagement(self, post: Post) -> None:
-        score = post.reposts + post.comments + post.likes
+    def engagement(self, item: Post | PostRef) -> None:
+        """Keep the post (or stored sample) if it is the most reposted, commented and liked."""
+        score = item.reposts + item.comments + item.likes
         if score and (self.engaged is None or score > self.engaged[0]):
-            self.engaged = (score, PostRef.of(post))
+            self.engaged = (score, item if isinstance(item, PostRef) else PostRef.of(item))
 
 
 def count_in(ev: Event, notes: Notes, post: Post, cosine: float, samples: int) -> None:
