@@ -12,6 +12,7 @@ takes tokens the caller already has (the ingest chain tokenizes once for the ind
 """
 from __future__ import annotations
 
+from itertools import chain, repeat
 from typing import Callable, Sequence
 
 import numpy as np
@@ -71,50 +72,70 @@ class TextFeatures(BaseEstimator, TransformerMixin):
 
     def _word_counts(self, tokens: Sequence[list[str]]) -> sp.csr_matrix:
         vocab = self.vocabulary_
-        get = vocab.get
-        indptr = [0]
-        indices: list[int] = []
-        for toks in tokens:
-            ids = [i for i in map(get, self._words(toks)) if i is not None]
-            indices.extend(ids)
-            indptr.append(len(indices))
-        data = np.ones(len(indices), dtype=np.float32)
-        m = sp.csr_matrix((data, np.array(indices, dtype=np.int32), np.array(indptr, dtype=np.int64)),
-                          shape=(len(tokens), len(vocab)))
-        m.sum_duplicates()
-        return m
+        bits = max(1, len(vocab).bit_length())
+        if self.word_bigrams:
+            tokens = [self._words(toks) for toks in tokens]
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        ids = np.fromiter(map(vocab.get, chain.from_iterable(tokens), repeat(-1)), dtype=np.int64,
+                          count=int(lengths.sum()))
+        rows = np.repeat(np.arange(len(tokens), dtype=np.int64), lengths)
+        known = ids >= 0
+        return _count_keys((rows[known] << bits) | ids[known], len(tokens), bits, len(vocab))
 
     def _char_counts(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Counts of hashed character n-grams, one row per text, built for the whole batch at once."""
-        width = 1 << self.char_bits
+        bits = self.char_bits
+        width = 1 << bits
         if not texts:
             return sp.csr_matrix((0, width), dtype=np.float32)
         joined = "\x00".join(t.replace("\x00", " ") for t in texts) + "\x00"
         cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         is_sep = cps == _SEP
-        doc = np.cumsum(is_sep) - is_sep  # document index of each position
         seps_before = np.concatenate(([0], np.cumsum(is_sep)))
-        rows, cols = [], []
+        row_bits = (seps_before[:-1] << bits).astype(np.uint64)  # each position's text, in the key's high bits
+        mask = np.uint64(width - 1)
+        keys = []
         lo, hi = self.char_ngrams
         length = len(cps)
         for n in range(lo, hi + 1):
-            if length < n:
+            m = length - n + 1
+            if m < 1:
                 break
-            starts = np.arange(length - n + 1)
-            ok = (seps_before[starts + n] - seps_before[starts]) == 0  # no separator inside
-            h = np.full(length - n + 1, np.uint64(n), dtype=np.uint64)
+            ok = (seps_before[n:n + m] - seps_before[:m]) == 0  # no separator inside
+            h = np.full(m, np.uint64(n), dtype=np.uint64)
             for k in range(n):
-                h = (h * _MIX) ^ cps[k:length - n + 1 + k]
+                h *= _MIX
+                h ^= cps[k:m + k]
             h ^= h >> np.uint64(29)
             h *= _MIX
             h ^= h >> np.uint64(32)
-            rows.append(doc[:length - n + 1][ok])
-            cols.append((h[ok] & np.uint64(width - 1)).astype(np.int64))
-        r = np.concatenate(rows)
-        c = np.concatenate(cols)
-        m = sp.csr_matrix((np.ones(len(r), dtype=np.float32), (r, c)), shape=(len(texts), width))
-        m.sum_duplicates()
-        return m
+            h &= mask
+            h |= row_bits[:m]
+            keys.append(h[ok])
+        return _count_keys(np.concatenate(keys), len(texts), bits, width)
+
+
+def _count_keys(keys: np.ndarray, n_rows: int, bits: int, width: int) -> sp.csr_matrix:
+    """A CSR matrix of counts (float32, sorted indices) from keys ``row << bits | column``,
+    one per occurrence. Keys that fit in 32 bits are sorted by two stable passes over
+    their 16-bit halves (NumPy sorts 16-bit integers by radix), several times faster
+    than scipy's sum_duplicates on a batch; larger ones (fitting on many texts) by np.sort."""
+    if n_rows << bits <= 1 << 32:
+        keys = keys.astype(np.uint32)
+        keys = keys[np.argsort(keys.astype(np.uint16), kind="stable")]
+        keys = keys[np.argsort((keys >> np.uint32(16)).astype(np.uint16), kind="stable")]
+    else:
+        keys = np.sort(keys.astype(np.uint64))
+    first = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(keys))).astype(np.float32)
+    unique = keys[starts].astype(np.int64)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(unique >> bits, minlength=n_rows), out=indptr[1:])
+    m = sp.csr_matrix((counts, (unique & ((1 << bits) - 1)).astype(np.int32), indptr), shape=(n_rows, width))
+    m.has_sorted_indices = True
+    return m
 
 
 def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:

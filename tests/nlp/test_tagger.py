@@ -4,10 +4,11 @@ import shutil
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from nlp.corpus import Example, is_heldout, load_corpus, read_labeled, split
 from nlp.errors import BadInput, ModelError
-from nlp.features import TextFeatures
+from nlp.features import TextFeatures, _count_keys
 from nlp.labels import Sentiment, Topic
 from nlp.tagger import CARD_FILE, MODEL_FILE, Tagger
 
@@ -29,6 +30,24 @@ def test_char_ngrams_do_not_cross_documents():
     apart = np.vstack([f._char_counts(["ab"]).toarray(), f._char_counts(["cd"]).toarray()])
     assert (together == apart).all()
     assert together[0].sum() == 2 + 1  # a, b, ab: no "bc" across the boundary
+
+
+@pytest.mark.parametrize("n_rows, bits", [(50, 20), (5000, 20)])  # keys of 32 bits and of 64
+def test_counts_match_scipy(n_rows, bits):
+    rng = np.random.default_rng(3)
+    rows = rng.integers(0, n_rows, 40_000)
+    cols = rng.integers(0, 1 << bits, 40_000) % 3000       # many repeats within a row
+    got = _count_keys((rows << bits) | cols, n_rows, bits, 1 << bits)
+    want = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n_rows, 1 << bits))
+    want.sum_duplicates()
+    assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
+    assert np.array_equal(got.data, want.data) and got.has_sorted_indices
+
+
+def test_counts_of_nothing():
+    f = TextFeatures(min_df=1).fit(["检察院"])
+    assert f._char_counts([""]).nnz == 0 and f._word_counts([[]]).shape == (1, len(f.vocabulary_))
+    assert f._word_counts([]).shape == (0, len(f.vocabulary_))
 
 
 def test_features_deterministic_across_instances():
