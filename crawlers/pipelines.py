@@ -9,7 +9,6 @@ quarantined post by post, so nothing crawled is lost.
 """
 from __future__ import annotations
 
-import gc
 import logging
 import time
 
@@ -20,11 +19,9 @@ from indexer.ingest import Incoming, quarantine_record
 from indexer.post import Post
 
 from .context import CrawlContext
+from .process import tune_process
 
 log = logging.getLogger(__name__)
-
-GC_YOUNG = 20_000     # allocations between young-generation collections (Python's default: 700)
-GC_OLDER = 20         # collections of a generation before the next one is collected (default: 10)
 
 
 class IngestPipeline:
@@ -58,13 +55,7 @@ class IngestPipeline:
         return item
 
     def open_spider(self) -> None:
-        # The crawl process is ours from here on. The chain's models (tagger vocabulary,
-        # IDF table, gazetteer) live as long as it does: frozen, they leave the cyclic
-        # collector's full passes, which otherwise walk them again and again (a fifth of
-        # the crawl's time). Pages, posts and tokens make many short-lived objects and few
-        # cycles: young collections every 20,000 allocations instead of every 700.
-        gc.freeze()
-        gc.set_threshold(GC_YOUNG, GC_OLDER, GC_OLDER)
+        tune_process()   # the crawl process is ours from here on (crawlers.process)
 
     def close_spider(self) -> None:
         self.flush()
