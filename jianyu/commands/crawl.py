@@ -45,33 +45,43 @@ def crawl(ctx: click.Context, names: tuple[str, ...], as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the health records as JSON.")
 @click.pass_context
 def sources(ctx: click.Context, as_json: bool) -> None:
-    """Each configured source and its health: last success, pages, posts, errors, last error."""
+    """Each configured source and its health: last success, pages, posts, errors, last error.
+    Sources the store has health records for but the configuration no longer lists (or a
+    store `jianyu demo` filled) follow, marked as not configured."""
     settings = _settings(ctx)
     now = datetime.now(timezone.utc)
     with make_store(settings) as store:
         health = {h.name: h for h in store.crawl.health()}
-    rows = []
-    for s in settings.sources:
-        h = health.get(s.name)
-        rows.append({
-            "name": s.name, "type": s.type, "interval": s.interval,
-            "rounds": h.rounds if h else 0,
-            "last_run": h.last_run.isoformat() if h and h.last_run else None,
-            "last_success": h.last_success.isoformat() if h and h.last_success else None,
-            "last_post": h.last_post.isoformat() if h and h.last_post else None,
-            "pages": h.pages if h else 0, "posts": h.posts if h else 0, "errors": h.errors if h else 0,
-            "last_error": h.last_error if h else "",
-            "flag": flag(s.interval, h, now),
-        })
+    configured = {s.name: s for s in settings.sources}
+    if not configured and not health:
+        raise BadInput("no sources configured (add `sources:` to jianyu.yaml) and no crawl recorded in the store")
+    rows = [_health_row(s.name, s.type, s.interval, health.get(s.name), now) for s in settings.sources]
+    rows += [_health_row(name, None, None, h, now) for name, h in sorted(health.items()) if name not in configured]
     if as_json:
         emit_json({"sources": rows})
         return
     for r in rows:
-        click.echo(f"{r['name']:24s} {r['type']:8s} every {r['interval']}s  rounds {r['rounds']}  "
+        kind = f"{r['type']:8s} every {r['interval']}s" if r["configured"] else "(not configured)"
+        click.echo(f"{r['name']:24s} {kind}  rounds {r['rounds']}  "
                    f"pages {r['pages']}  posts {r['posts']}  errors {r['errors']}  "
                    f"last success {r['last_success'] or '—'}" + (f"  ⚠ {r['flag']}" if r["flag"] else ""))
         if r["last_error"]:
             click.echo(f"    last error: {r['last_error']}")
+
+
+def _health_row(name: str, kind: str | None, interval: int | None, h, now: datetime) -> dict:
+    """One source's line of `jianyu sources`; kind and interval are None for a source the
+    configuration does not list (it is then never flagged: nothing says how often it should run)."""
+    return {
+        "name": name, "type": kind, "interval": interval, "configured": kind is not None,
+        "rounds": h.rounds if h else 0,
+        "last_run": h.last_run.isoformat() if h and h.last_run else None,
+        "last_success": h.last_success.isoformat() if h and h.last_success else None,
+        "last_post": h.last_post.isoformat() if h and h.last_post else None,
+        "pages": h.pages if h else 0, "posts": h.posts if h else 0, "errors": h.errors if h else 0,
+        "last_error": h.last_error if h else "",
+        "flag": flag(interval, h, now) if interval is not None else "",
+    }
 
 
 STALE_ROUNDS = 3     # a source without a successful round for this many intervals is flagged
