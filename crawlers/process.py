@@ -38,17 +38,23 @@ def tune_process() -> None:
 def tune_allocator() -> bool:
     """Keep mid-sized blocks on glibc's heap (see the module docstring). False, and
     nothing changed, where the C library is not glibc."""
-    if not sys.platform.startswith("linux"):
+    libc = glibc()
+    if libc is None:
         return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-        if not hasattr(libc, "gnu_get_libc_version"):
-            return False   # musl and others: mallopt is a no-op there
-    except (OSError, AttributeError):
-        return False
+    mallopt = libc.mallopt
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     ok = mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1 and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
     if not ok:
         log.debug("glibc did not take the allocator settings; crawling with its defaults")
     return ok
+
+
+def glibc():
+    """The C library when it is glibc, else None (musl and others: mallopt is a no-op there)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "gnu_get_libc_version") and hasattr(libc, "mallopt") else None
