@@ -59,10 +59,7 @@ class ClusterAlertState(AlertState):
         return out
 
     def _get(self, kind: str, doc_id: str) -> dict[str, Any] | None:
-        try:
-            return self.store.wire.get(self._index(kind), doc_id)
-        except Missing:
-            return None
+        return self.store.wire.get(self._index(kind), doc_id)
 
     # events ----------------------------------------------------------------
     def save_events(self, events: Iterable[EventRecord]) -> None:

@@ -258,22 +258,6 @@ class Wire(ABC):
             return False
         return True
 
-    def delete(self, index: str, doc_id: str, refresh: bool = False) -> bool:
-        kwargs: dict[str, Any] = {"index": index, "id": doc_id}
-        if refresh:
-            kwargs["refresh"] = "true"
-        try:
-            self.call(f"delete {index}/{doc_id}", self.client.delete, **kwargs)
-        except Missing:
-            return False
-        return True
-
-    def refresh(self, index: str) -> None:
-        self.call(f"refresh {index}", self.client.indices.refresh, index=index)
-
-    def info(self) -> dict[str, Any]:
-        return self.call("connect", self.client.info)
-
     def close(self) -> None:
         try:
             self.client.close()

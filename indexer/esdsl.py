@@ -224,10 +224,3 @@ def terms_agg(field: str, size: int) -> dict[str, Any]:
     """Counts per value, most first, ties by value; posts without the field count under ""."""
     return {"terms": {"field": field, "size": size, "missing": "",
                       "order": [{"_count": "desc"}, {"_key": "asc"}]}}
-
-
-def bool_and(*clauses: dict[str, Any]) -> dict[str, Any]:
-    items = [c for c in clauses if c is not MATCH_ALL and c != MATCH_ALL]
-    if not items:
-        return MATCH_ALL
-    return items[0] if len(items) == 1 else {"bool": {"filter": items}}
