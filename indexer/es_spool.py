@@ -18,6 +18,8 @@ import logging
 import os
 import threading
 import time
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -103,8 +105,8 @@ class Spool:
             self.urls.clear()
 
     def put_back(self, claimed: Path, records: list[tuple[str, dict[str, Any]]]) -> None:
-        for kind, data in records:
-            self.add(kind, [data])
+        for kind, group in groupby(records, key=itemgetter(0)):   # one write and fsync per run of a kind
+            self.add(kind, [data for _, data in group])
         claimed.unlink(missing_ok=True)
 
     def recover(self) -> None:
