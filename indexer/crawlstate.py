@@ -41,3 +41,22 @@ class SourceHealth:
     errors: int = 0
     last_error: str = ""
     rounds: int = 0
+
+    def after_round(self, at: datetime, pages: int, posts: int, errors: int, last_error: str,
+                    succeeded: bool) -> "SourceHealth":
+        """The record with one more crawl round added (every backend keeps this rule)."""
+        return SourceHealth(
+            name=self.name, last_run=at,
+            last_success=at if succeeded else self.last_success,
+            last_post=at if posts else self.last_post,
+            pages=self.pages + pages, posts=self.posts + posts, errors=self.errors + errors,
+            last_error=last_error or self.last_error, rounds=self.rounds + 1)
+
+
+def iso(value: datetime | None) -> str | None:
+    """A time as the crawl state stores it (ISO 8601 text), None kept."""
+    return value.isoformat() if value else None
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

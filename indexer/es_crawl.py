@@ -13,7 +13,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .crawlstate import Evidence, SeenPage, SourceHealth
+from .crawlstate import Evidence, SeenPage, SourceHealth, iso, parse_iso
 from .es_spool import unbytes
 from .es_wire import BulkItemError, Conflict, Missing, Unreachable, item_reason
 
@@ -23,14 +23,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 CHUNK = 1000
 TRIES = 5
-
-
-def _t(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _d(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 def _key(*parts: str) -> str:
@@ -71,12 +63,12 @@ class ClusterCrawlState:
         for u in urls:
             s = docs.get(_key(u))
             if s is not None:
-                out[u] = SeenPage(u, _d(s.get("fetched_at")), s.get("status") or 0, s.get("etag") or "",
+                out[u] = SeenPage(u, parse_iso(s.get("fetched_at")), s.get("status") or 0, s.get("etag") or "",
                                   s.get("last_modified") or "", s.get("lastmod") or "", s.get("post_id") or "")
         return out
 
     def mark_seen(self, pages: Iterable[SeenPage]) -> None:
-        docs = [{"url": p.url, "fetched_at": _t(p.fetched_at), "status": p.status, "etag": p.etag,
+        docs = [{"url": p.url, "fetched_at": iso(p.fetched_at), "status": p.status, "etag": p.etag,
                  "last_modified": p.last_modified, "lastmod": p.lastmod, "post_id": p.post_id} for p in pages]
         if docs:
             self._write("seen", docs)
@@ -96,7 +88,7 @@ class ClusterCrawlState:
 
     # -- evidence ----------------------------------------------------------------
     def save_evidence(self, items: Iterable[tuple[str, Evidence]]) -> None:
-        docs = [{"post_id": pid, "sha256": ev.sha256, "url": ev.url, "captured_at": _t(ev.captured_at),
+        docs = [{"post_id": pid, "sha256": ev.sha256, "url": ev.url, "captured_at": iso(ev.captured_at),
                  "status": ev.status, "content_type": ev.content_type, "headers": dict(ev.headers),
                  "body_gz": ev.body_gz} for pid, ev in items]
         if docs:
@@ -133,7 +125,7 @@ class ClusterCrawlState:
         for sha in shas:
             s = docs.get(sha)
             if s is not None:
-                out.append(Evidence(sha, s.get("url", ""), _d(s.get("captured_at")), s.get("status") or 0,
+                out.append(Evidence(sha, s.get("url", ""), parse_iso(s.get("captured_at")), s.get("status") or 0,
                                     s.get("content_type", ""), base64.b64decode(s.get("body_gz") or ""),
                                     dict(s.get("headers") or {})))
         return out
@@ -151,7 +143,7 @@ class ClusterCrawlState:
                      last_error: str, succeeded: bool) -> SourceHealth:
         """Add one crawl round to a source's health record (a conditional write: two
         crawlers finishing at once both count)."""
-        args = {"name": name, "at": _t(at), "pages": pages, "posts": posts, "errors": errors,
+        args = {"name": name, "at": iso(at), "pages": pages, "posts": posts, "errors": errors,
                 "last_error": last_error, "succeeded": succeeded}
         if not self.store.down():
             try:
@@ -229,20 +221,17 @@ def _merge_seen(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 
 def _add_round(old: SourceHealth, a: dict[str, Any]) -> SourceHealth:
-    at = _d(a["at"])
-    return SourceHealth(
-        name=old.name, last_run=at, last_success=at if a["succeeded"] else old.last_success,
-        last_post=at if a["posts"] else old.last_post, pages=old.pages + a["pages"], posts=old.posts + a["posts"],
-        errors=old.errors + a["errors"], last_error=a["last_error"] or old.last_error, rounds=old.rounds + 1)
+    """`old` with the round `a` (as record_round spools it) added."""
+    return old.after_round(parse_iso(a["at"]), a["pages"], a["posts"], a["errors"], a["last_error"], a["succeeded"])
 
 
 def _health_doc(h: SourceHealth) -> dict[str, Any]:
-    return {"name": h.name, "last_run": _t(h.last_run), "last_success": _t(h.last_success),
-            "last_post": _t(h.last_post), "pages": h.pages, "posts": h.posts, "errors": h.errors,
+    return {"name": h.name, "last_run": iso(h.last_run), "last_success": iso(h.last_success),
+            "last_post": iso(h.last_post), "pages": h.pages, "posts": h.posts, "errors": h.errors,
             "last_error": h.last_error, "rounds": h.rounds}
 
 
 def _health(s: dict[str, Any]) -> SourceHealth:
-    return SourceHealth(s["name"], _d(s.get("last_run")), _d(s.get("last_success")), _d(s.get("last_post")),
+    return SourceHealth(s["name"], parse_iso(s.get("last_run")), parse_iso(s.get("last_success")), parse_iso(s.get("last_post")),
                         s.get("pages") or 0, s.get("posts") or 0, s.get("errors") or 0, s.get("last_error") or "",
                         s.get("rounds") or 0)

@@ -10,19 +10,14 @@ nothing. The alert cursors are not copied: they are positions in the SQLite stor
 mean nothing in the cluster (the alert worker starts over, and its create-only reports
 keep it from sending anything twice).
 
-Pages seen and evidence have no listing in the Store interface, so they are read from
-the SQLite tables of indexer/sqlite_crawl.py directly.
+Pages seen and evidence have no listing in the Store interface: the SQLite crawl state
+lists them by row id (`seen_after`, `evidence_after` in indexer/sqlite_crawl.py).
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Callable
-
-import orjson
-
-from .crawlstate import Evidence, SeenPage
 
 if TYPE_CHECKING:
     from .es_store import ClusterStore
@@ -91,32 +86,22 @@ def reindex(source: "SqliteStore", target: "ClusterStore", *, batch: int = 500, 
     return s
 
 
-def _rows_after(source: "SqliteStore", sql: str, after: int, batch: int) -> list[tuple]:
-    with source.lock:
-        return source.db.execute(sql, (after, batch)).fetchall()
-
-
 def _copy_seen(source: "SqliteStore", target: "ClusterStore", key: str, batch: int) -> int:
-    after, n = int(target.alerts.get_cursor(key) or 0), 0
-    sql = ("SELECT rowid, url, fetched_at, status, etag, last_modified, lastmod, post_id FROM seen_pages "
-           "WHERE rowid > ? ORDER BY rowid LIMIT ?")
-    while rows := _rows_after(source, sql, after, batch):
-        target.crawl.mark_seen(SeenPage(u, datetime.fromisoformat(f) if f else None, st or 0, e or "", lm or "",
-                                        lmod or "", pid or "") for _, u, f, st, e, lm, lmod, pid in rows)
-        after, n = rows[-1][0], n + len(rows)
-        target.alerts.set_cursor(key, str(after))
-    return n
+    return _copy(target, key, lambda after: source.crawl.seen_after(after, batch),
+                 lambda rows: target.crawl.mark_seen(page for _, page in rows))
 
 
 def _copy_evidence(source: "SqliteStore", target: "ClusterStore", key: str, batch: int) -> int:
+    return _copy(target, key, lambda after: source.crawl.evidence_after(after, max(1, batch // 10)),  # bodies are large
+                 lambda rows: target.crawl.save_evidence((pid, ev) for _, pid, ev in rows))
+
+
+def _copy(target: "ClusterStore", key: str, read, write) -> int:
+    """Rows read after the cursor `key` (kept in the target), written, the cursor moved on;
+    until nothing is left. A reindex that stops resumes after the last batch written."""
     after, n = int(target.alerts.get_cursor(key) or 0), 0
-    sql = ("SELECT pe.rowid, pe.post_id, e.sha256, e.url, e.captured_at, e.status, e.content_type, e.body_gz, "
-           "e.headers FROM post_evidence pe JOIN evidence e ON e.sha256 = pe.sha256 "
-           "WHERE pe.rowid > ? ORDER BY pe.rowid LIMIT ?")
-    while rows := _rows_after(source, sql, after, max(1, batch // 10)):   # bodies are large
-        target.crawl.save_evidence(
-            (pid, Evidence(sha, url, datetime.fromisoformat(at), st, ct, body, orjson.loads(h or "{}")))
-            for _, pid, sha, url, at, st, ct, body, h in rows)
+    while rows := read(after):
+        write(rows)
         after, n = rows[-1][0], n + len(rows)
         target.alerts.set_cursor(key, str(after))
     return n

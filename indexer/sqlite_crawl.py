@@ -9,7 +9,7 @@ from typing import Iterable
 
 import orjson
 
-from .crawlstate import Evidence, SeenPage, SourceHealth
+from .crawlstate import Evidence, SeenPage, SourceHealth, iso, parse_iso
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen_pages (
@@ -30,14 +30,6 @@ CREATE TABLE IF NOT EXISTS source_health (
 """
 
 
-def _t(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _d(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 class CrawlState:
     """Crawl memory on the store's connection (shares its lock)."""
 
@@ -53,14 +45,20 @@ class CrawlState:
         with self.lock:
             for i in range(0, len(urls), 500):
                 chunk = urls[i:i + 500]
-                q = ("SELECT url, fetched_at, status, etag, last_modified, lastmod, post_id FROM seen_pages "
-                     f"WHERE url IN ({','.join('?' * len(chunk))})")
-                for u, f, st, e, lm, lmod, pid in self.db.execute(q, chunk):
-                    out[u] = SeenPage(u, _d(f), st or 0, e or "", lm or "", lmod or "", pid or "")
+                q = f"SELECT {_SEEN_COLUMNS} FROM seen_pages WHERE url IN ({','.join('?' * len(chunk))})"
+                for row in self.db.execute(q, chunk):
+                    out[row[0]] = _seen_page(row)
         return out
 
+    def seen_after(self, rowid: int, limit: int) -> list[tuple[int, SeenPage]]:
+        """Fetched pages in the order they were first recorded, after `rowid` (for moving a store)."""
+        with self.lock:
+            rows = self.db.execute(f"SELECT rowid, {_SEEN_COLUMNS} FROM seen_pages WHERE rowid > ? "
+                                   "ORDER BY rowid LIMIT ?", (rowid, limit)).fetchall()
+        return [(row[0], _seen_page(row[1:])) for row in rows]
+
     def mark_seen(self, pages: Iterable[SeenPage]) -> None:
-        rows = [(p.url, _t(p.fetched_at), p.status, p.etag, p.last_modified, p.lastmod, p.post_id) for p in pages]
+        rows = [(p.url, iso(p.fetched_at), p.status, p.etag, p.last_modified, p.lastmod, p.post_id) for p in pages]
         if not rows:
             return
         with self.lock, self._transaction():
@@ -81,10 +79,10 @@ class CrawlState:
             return
         with self.lock, self._transaction():
             self.db.executemany("INSERT OR IGNORE INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                [(ev.sha256, ev.url, _t(ev.captured_at), ev.status, ev.content_type,
+                                [(ev.sha256, ev.url, iso(ev.captured_at), ev.status, ev.content_type,
                                   orjson.dumps(ev.headers).decode(), ev.body_gz) for _, ev in items])
             self.db.executemany("INSERT OR IGNORE INTO post_evidence VALUES (?, ?, ?)",
-                                [(post_id, ev.sha256, _t(ev.captured_at)) for post_id, ev in items])
+                                [(post_id, ev.sha256, iso(ev.captured_at)) for post_id, ev in items])
 
     @contextmanager
     def _transaction(self):
@@ -100,17 +98,24 @@ class CrawlState:
     def evidence_for(self, post_id: str) -> list[Evidence]:
         with self.lock:
             rows = self.db.execute(
-                "SELECT e.sha256, e.url, e.captured_at, e.status, e.content_type, e.body_gz, e.headers "
-                "FROM post_evidence pe JOIN evidence e ON e.sha256 = pe.sha256 WHERE pe.post_id = ? "
-                "ORDER BY pe.captured_at", (post_id,)).fetchall()
-        return [Evidence(sha, url, _d(at), st, ct, body, orjson.loads(h or "{}"))
-                for sha, url, at, st, ct, body, h in rows]
+                f"SELECT {_EVIDENCE_COLUMNS} FROM post_evidence pe JOIN evidence e ON e.sha256 = pe.sha256 "
+                "WHERE pe.post_id = ? ORDER BY pe.captured_at", (post_id,)).fetchall()
+        return [_evidence(row) for row in rows]
+
+    def evidence_after(self, rowid: int, limit: int) -> list[tuple[int, str, Evidence]]:
+        """(rowid, post id, evidence) in the order posts got them, after `rowid` (for moving a store)."""
+        with self.lock:
+            rows = self.db.execute(
+                f"SELECT pe.rowid, pe.post_id, {_EVIDENCE_COLUMNS} FROM post_evidence pe "
+                "JOIN evidence e ON e.sha256 = pe.sha256 WHERE pe.rowid > ? ORDER BY pe.rowid LIMIT ?",
+                (rowid, limit)).fetchall()
+        return [(row[0], row[1], _evidence(row[2:])) for row in rows]
 
     def health(self) -> list[SourceHealth]:
         with self.lock:
             rows = self.db.execute("SELECT name, last_run, last_success, last_post, pages, posts, errors, "
                                    "last_error, rounds FROM source_health ORDER BY name").fetchall()
-        return [SourceHealth(n, _d(r), _d(s), _d(p), pg or 0, po or 0, e or 0, le or "", rd or 0)
+        return [SourceHealth(n, parse_iso(r), parse_iso(s), parse_iso(p), pg or 0, po or 0, e or 0, le or "", rd or 0)
                 for n, r, s, p, pg, po, e, le, rd in rows]
 
     def record_round(self, name: str, at: datetime, pages: int, posts: int, errors: int,
@@ -120,14 +125,23 @@ class CrawlState:
             row = self.db.execute("SELECT last_success, last_post, pages, posts, errors, last_error, rounds "
                                   "FROM source_health WHERE name = ?", (name,)).fetchone()
             old = SourceHealth(name) if row is None else SourceHealth(
-                name, None, _d(row[0]), _d(row[1]), row[2] or 0, row[3] or 0, row[4] or 0, row[5] or "", row[6] or 0)
-            new = SourceHealth(
-                name=name, last_run=at,
-                last_success=at if succeeded else old.last_success,
-                last_post=at if posts else old.last_post,
-                pages=old.pages + pages, posts=old.posts + posts, errors=old.errors + errors,
-                last_error=last_error or old.last_error, rounds=old.rounds + 1)
+                name, None, parse_iso(row[0]), parse_iso(row[1]), row[2] or 0, row[3] or 0, row[4] or 0, row[5] or "", row[6] or 0)
+            new = old.after_round(at, pages, posts, errors, last_error, succeeded)
             self.db.execute("INSERT OR REPLACE INTO source_health VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            (name, _t(new.last_run), _t(new.last_success), _t(new.last_post), new.pages,
+                            (name, iso(new.last_run), iso(new.last_success), iso(new.last_post), new.pages,
                              new.posts, new.errors, new.last_error, new.rounds))
         return new
+
+
+_SEEN_COLUMNS = "url, fetched_at, status, etag, last_modified, lastmod, post_id"
+_EVIDENCE_COLUMNS = "e.sha256, e.url, e.captured_at, e.status, e.content_type, e.body_gz, e.headers"
+
+
+def _seen_page(row: tuple) -> SeenPage:
+    u, f, st, e, lm, lmod, pid = row
+    return SeenPage(u, parse_iso(f), st or 0, e or "", lm or "", lmod or "", pid or "")
+
+
+def _evidence(row: tuple) -> Evidence:
+    sha, url, at, st, ct, body, h = row
+    return Evidence(sha, url, parse_iso(at), st, ct, body, orjson.loads(h or "{}"))
