@@ -22,7 +22,7 @@ from nlp.errors import BadInput
 
 from .alertstate import (OUTBOX_STATES, REPORT_KINDS, VERDICTS, AlertState, EventRecord, OutboxItem,
                          ReportRecord, stamp, unstamp, utcnow)
-from .es_wire import BulkItemError, Conflict, Missing, item_reason
+from .es_wire import BulkItemError, Conflict, item_reason
 
 if TYPE_CHECKING:
     from .es_store import ClusterStore
@@ -40,23 +40,9 @@ class ClusterAlertState(AlertState):
         return self.store.names.state(kind)
 
     def _search(self, kind: str, query: dict[str, Any], sort: list[Any], limit: int | None) -> list[dict[str, Any]]:
-        """All hits (or the first `limit`) in `sort` order, paging with search_after."""
-        out: list[dict[str, Any]] = []
-        after = None
-        while limit is None or len(out) < limit:
-            size = PAGE if limit is None else min(PAGE, limit - len(out))
-            body: dict[str, Any] = {"query": query, "size": size, "sort": sort, "track_total_hits": False}
-            if after is not None:
-                body["search_after"] = after
-            try:
-                hits = self.store.wire.search(self._index(kind), body, f"read {kind}")["hits"]["hits"]
-            except Missing:
-                return out
-            out.extend(hits)
-            if len(hits) < size:
-                break
-            after = hits[-1]["sort"]
-        return out
+        """All hits (or the first `limit`) in `sort` order."""
+        return self.store.wire.search_all(self._index(kind), {"query": query, "sort": sort}, f"read {kind}", limit,
+                                          page=PAGE)
 
     def _get(self, kind: str, doc_id: str) -> dict[str, Any] | None:
         return self.store.wire.get(self._index(kind), doc_id)

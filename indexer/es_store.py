@@ -38,7 +38,7 @@ from .es_docs import add_text, post_doc
 from .es_read import ClusterReads
 from .es_setup import Layout
 from .es_spool import Spool
-from .es_wire import Missing, Unreachable, Wire, item_reason
+from .es_wire import Unreachable, Wire, item_reason
 from .esdsl import DslCompiler, Names
 from .post import Post
 from .store import QuarantineRecord, Store, UpsertResult, last_per_id
@@ -312,27 +312,12 @@ class ClusterStore(ClusterReads, Store):
         return (time.time_ns() // 1_000_000) * 1000 + self._qseq
 
     def quarantined(self, limit: int | None = None) -> list[QuarantineRecord]:
-        index = self.names.state("quarantine")
-        out: list[QuarantineRecord] = []
-        after = None
-        while limit is None or len(out) < limit:
-            size = 1000 if limit is None else min(1000, limit - len(out))
-            body: dict[str, Any] = {"size": size, "sort": [{"qid": "asc"}], "track_total_hits": False}
-            if after is not None:
-                body["search_after"] = after
-            try:
-                hits = self.wire.search(index, body, "read the quarantine")["hits"]["hits"]
-            except Missing:
-                return out
-            for h in hits:
-                s = h["_source"]
-                out.append(QuarantineRecord(source=s.get("source", ""), raw=s.get("raw", ""), error=s.get("error", ""),
-                                            stage=s.get("stage", ""), line=s.get("line"), id=int(s["qid"]),
-                                            created_at=datetime.fromisoformat(s["created_at"])))
-            if len(hits) < size:
-                break
-            after = hits[-1]["sort"]
-        return out
+        hits = self.wire.search_all(self.names.state("quarantine"), {"sort": [{"qid": "asc"}]},
+                                    "read the quarantine", limit)
+        return [QuarantineRecord(source=s.get("source", ""), raw=s.get("raw", ""), error=s.get("error", ""),
+                                 stage=s.get("stage", ""), line=s.get("line"), id=int(s["qid"]),
+                                 created_at=datetime.fromisoformat(s["created_at"]))
+                for s in (h["_source"] for h in hits)]
 
     def release(self, record_ids: Iterable[int]) -> int:
         ids = list(record_ids)

@@ -219,6 +219,27 @@ class Wire(ABC):
     def search(self, index: str, body: dict[str, Any], what: str = "search") -> dict[str, Any]:
         return self.call(what, self.client.search, index=index, body=body)
 
+    def search_all(self, index: str, body: dict[str, Any], what: str, limit: int | None = None,
+                   page: int = 1000) -> list[dict[str, Any]]:
+        """Every hit of `body` (its query and sort; the sort must end in a unique field), or
+        the first `limit`, paging with search_after. An index not made yet has no hits."""
+        out: list[dict[str, Any]] = []
+        after = None
+        while limit is None or len(out) < limit:
+            size = page if limit is None else min(page, limit - len(out))
+            request = {**body, "size": size, "track_total_hits": False}
+            if after is not None:
+                request["search_after"] = after
+            try:
+                hits = self.search(index, request, what)["hits"]["hits"]
+            except Missing:
+                return out
+            out.extend(hits)
+            if len(hits) < size:
+                break
+            after = hits[-1]["sort"]
+        return out
+
     def search_pit(self, body: dict[str, Any], what: str = "scan") -> dict[str, Any]:
         return self.call(what, self.client.search, body=body)
 
