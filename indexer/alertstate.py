@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
+from nlp.errors import BadInput
+
 from .post import SHANGHAI
 
 def stamp(value: datetime | None) -> str | None:
@@ -39,6 +41,12 @@ def utcnow() -> datetime:
 REPORT_KINDS = ("first", "update", "close")
 VERDICTS = ("useful", "false_alarm")
 OUTBOX_STATES = ("pending", "sent", "dead")
+
+
+def check_one_of(value: str, allowed: tuple[str, ...], what: str) -> None:
+    """A report kind, verdict or outbox status as every backend accepts it."""
+    if value not in allowed:
+        raise BadInput(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
 
 
 @dataclass

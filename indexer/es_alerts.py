@@ -18,10 +18,8 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable
 
-from nlp.errors import BadInput
-
 from .alertstate import (OUTBOX_STATES, REPORT_KINDS, VERDICTS, AlertState, EventRecord, OutboxItem,
-                         ReportRecord, stamp, unstamp, utcnow)
+                         ReportRecord, check_one_of, stamp, unstamp, utcnow)
 from .es_wire import BulkItemError, Conflict, item_reason
 
 if TYPE_CHECKING:
@@ -75,8 +73,7 @@ class ClusterAlertState(AlertState):
 
     # reports ---------------------------------------------------------------
     def claim_report(self, report: ReportRecord) -> bool:
-        if report.kind not in REPORT_KINDS:
-            raise BadInput(f"report kind must be one of {', '.join(REPORT_KINDS)}, not {report.kind!r}")
+        check_one_of(report.kind, REPORT_KINDS, "report kind")
         doc = {"id": report.id, "event_id": report.event_id, "kind": report.kind, "level": report.level,
                "sent_at": stamp(report.sent_at), "title": report.title, "data": report.data,
                "verdict": report.verdict, "note": report.note, "marked_at": stamp(report.marked_at)}
@@ -111,8 +108,7 @@ class ClusterAlertState(AlertState):
         return [_report(h["_source"]) for h in self._search("reports", query, [{"sent_at": "asc"}, {"id": "asc"}], limit)]
 
     def mark_report(self, report_id: str, verdict: str, note: str = "", at: datetime | None = None) -> bool:
-        if verdict not in VERDICTS:
-            raise BadInput(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
+        check_one_of(verdict, VERDICTS, "verdict")
         return self.store.wire.update(self._index("reports"), report_id,
                                       {"verdict": verdict, "note": note, "marked_at": stamp(at or utcnow())},
                                       refresh=self.store.refresh)
@@ -122,8 +118,7 @@ class ClusterAlertState(AlertState):
         now = stamp(utcnow())
         items = list(items)
         for i in items:
-            if i.status not in OUTBOX_STATES:
-                raise BadInput(f"outbox status must be one of {', '.join(OUTBOX_STATES)}, not {i.status!r}")
+            check_one_of(i.status, OUTBOX_STATES, "outbox status")
         if not items:
             return 0
         index = self._index("outbox")

@@ -16,7 +16,7 @@ from .esdsl import (MAX_WINDOW, SORT_STORED, SORT_TIME_ASC, SORT_TIME_DESC, DslC
 from .highlight import highlight
 from .post import SHANGHAI, Post
 from .query import Node, positive_terms
-from .store import GROUP_FIELDS, SORTS, Hit, SearchRequest, SearchResult, check_counts_args, query_ast
+from .store import Hit, SearchRequest, SearchResult, check_counts_args, check_facet_fields, check_sort, query_ast
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +75,7 @@ class ClusterReads:
 
     # -- search ----------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResult:
-        if request.sort not in SORTS:
-            raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+        check_sort(request.sort)
         if request.offset + request.limit > MAX_WINDOW:
             raise BadInput(f"a cluster pages through the first {MAX_WINDOW:,} hits only "
                            f"(offset {request.offset} + limit {request.limit}); narrow the query or the time window")
@@ -108,9 +107,7 @@ class ClusterReads:
     def facets(self, fields: Iterable[str], query: str | Node = "", start: datetime | None = None,
                end: datetime | None = None, size: int = 20) -> dict[str, list[tuple[str, int]]]:
         fields = list(fields)
-        for fld in fields:
-            if fld not in GROUP_FIELDS:
-                raise ValueError(f"facet field must be one of {', '.join(GROUP_FIELDS)}")
+        check_facet_fields(fields)
         if not fields:
             return {}
         body = {"query": self.compiler.compile(query_ast(query, start, end)), "size": 0, "track_total_hits": False,

@@ -37,8 +37,8 @@ from .query import Node, positive_terms
 from .sqlite_alerts import SqliteAlertState
 from .sqlite_crawl import CrawlState
 from .sqlite_query import SqliteCompiler
-from .store import (GROUP_FIELDS, INTERVALS, SORTS, Hit, QuarantineRecord, SearchRequest,
-                    SearchResult, Store, UpsertResult, check_counts_args, last_per_id, query_ast)
+from .store import (INTERVALS, Hit, QuarantineRecord, SearchRequest, SearchResult, Store, UpsertResult,
+                    check_counts_args, check_facet_fields, check_sort, last_per_id, query_ast)
 from .urls import canonical_url
 
 log = logging.getLogger(__name__)
@@ -289,8 +289,7 @@ class SqliteStore(Store):
             return self.db.execute("SELECT count(*) FROM posts").fetchone()[0]
 
     def search(self, request: SearchRequest) -> SearchResult:
-        if request.sort not in SORTS:
-            raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+        check_sort(request.sort)
         ast = request.ast()
         compiled = self.compiler.compile(ast)
         if compiled.empty:
@@ -344,10 +343,10 @@ class SqliteStore(Store):
     def facets(self, fields: Iterable[str], query: str | Node = "", start: datetime | None = None,
                end: datetime | None = None, size: int = 20) -> dict[str, list[tuple[str, int]]]:
         frm, where, params, _ = self._compile(query_ast(query, start, end))
+        fields = list(fields)
+        check_facet_fields(fields)
         out: dict[str, list[tuple[str, int]]] = {}
         for fld in fields:
-            if fld not in GROUP_FIELDS:
-                raise ValueError(f"facet field must be one of {', '.join(GROUP_FIELDS)}")
             if frm is None:
                 out[fld] = []
                 continue

@@ -19,10 +19,8 @@ from typing import Any, Iterable
 
 import orjson
 
-from nlp.errors import BadInput
-
 from .alertstate import (OUTBOX_STATES, REPORT_KINDS, VERDICTS, AlertState, EventRecord, OutboxItem,
-                         ReportRecord, stamp, unstamp, utcnow)
+                         ReportRecord, check_one_of, stamp, unstamp, utcnow)
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +101,7 @@ class SqliteAlertState(AlertState):
 
     # reports ---------------------------------------------------------------
     def claim_report(self, report: ReportRecord) -> bool:
-        if report.kind not in REPORT_KINDS:
-            raise BadInput(f"report kind must be one of {', '.join(REPORT_KINDS)}, not {report.kind!r}")
+        check_one_of(report.kind, REPORT_KINDS, "report kind")
         row = (report.id, report.event_id, report.kind, report.level, stamp(report.sent_at), report.title,
                _json(report.data), report.verdict, report.note, stamp(report.marked_at))
         with self.lock:
@@ -139,8 +136,7 @@ class SqliteAlertState(AlertState):
 
     def mark_report(self, report_id: str, verdict: str, note: str = "",
                     at: datetime | None = None) -> bool:
-        if verdict not in VERDICTS:
-            raise BadInput(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
+        check_one_of(verdict, VERDICTS, "verdict")
         with self.lock:
             cur = self.db.execute("UPDATE reports SET verdict = ?, note = ?, marked_at = ? WHERE id = ?",
                                   (verdict, note, stamp(at or utcnow()), report_id))
@@ -153,8 +149,7 @@ class SqliteAlertState(AlertState):
                  stamp(i.lease_until), i.worker, i.last_error, stamp(i.created_at) or now, stamp(i.sent_at))
                 for i in items]
         for r in rows:
-            if r[4] not in OUTBOX_STATES:
-                raise BadInput(f"outbox status must be one of {', '.join(OUTBOX_STATES)}, not {r[4]!r}")
+            check_one_of(r[4], OUTBOX_STATES, "outbox status")
         if not rows:
             return 0
         with self.lock:

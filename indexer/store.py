@@ -45,6 +45,19 @@ class SearchRequest:
         return combine(*nodes)
 
 
+def check_sort(sort: str) -> None:
+    """The sorts every backend's `search` accepts."""
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+
+
+def check_facet_fields(fields: list[str]) -> None:
+    """The fields every backend's `facets` counts by."""
+    for fld in fields:
+        if fld not in GROUP_FIELDS:
+            raise ValueError(f"facet field must be one of {', '.join(GROUP_FIELDS)}")
+
+
 def check_counts_args(interval: str, group_by: str | None) -> None:
     """The arguments every backend's `counts` accepts."""
     if interval not in INTERVALS:
