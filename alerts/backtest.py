@@ -24,7 +24,6 @@ class BacktestResult:
     end: datetime
     step: timedelta
     posts: int = 0
-    clustered: int = 0
     reports: list[Report] = field(default_factory=list)
     events: int = 0
 
@@ -70,7 +69,7 @@ def backtest(store: Store, start: datetime, end: datetime, step: timedelta = tim
                 batch.append(waiting)
                 waiting = next(posts, None)
             result.posts += len(batch)
-            result.clustered += engine.add(batch)
+            engine.add(batch)
             result.reports += engine.evaluate(now)
             if progress is not None:
                 progress(len(batch))

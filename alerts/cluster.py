@@ -145,9 +145,6 @@ class _Fingerprints:
         return sorted((d, eid) for eid, d in found.items())
 
 
-
-
-
 CANDIDATE_SHARE = 0.25
 """A candidate event is scored only if it holds at least this share of what the best
 candidate holds of the post's query words (squared weights): in the benchmark the event
@@ -158,8 +155,6 @@ TWIN_CANDIDATES = 3
 
 NORM_REFRESH = 5000
 """Adds after which an event's norm is computed afresh with the current IDF."""
-
-
 
 
 class _IDF(dict):

@@ -24,7 +24,7 @@ from indexer.store import Store
 from .cluster import ClusterConfig, Clusterer
 from .history import HourlyHistory
 from .levels import Assessment, LevelConfig, assess
-from .model import LEVEL_ORDER, Event, Level, report_id
+from .model import Event, Level, report_id
 from .report import Report, build_report
 from .spikes import BurstConfig, event_burst
 
@@ -69,19 +69,15 @@ class Engine:
         self.history = history or HourlyHistory(store, config.baseline_days)
         self.dirty: set[str] = set()
         self.progress: dict[str, Progress] = {}
-        self.added = 0
 
     # posts -----------------------------------------------------------------
-    def add(self, posts: Iterable[Post]) -> int:
-        """Cluster posts (in time order) and record their event ids; returns how many joined events."""
+    def add(self, posts: Iterable[Post]) -> None:
+        """Cluster posts (in time order) and record their event ids."""
         assignments: dict[str, str] = {}
-        joined = 0
         for post in sorted(posts, key=lambda p: p.when):
             event = self.clusterer.add(post)
             if event is None:
                 continue
-            joined += 1
-            self.added += 1
             self.dirty.add(event.id)
             if event.size >= self.config.min_event_posts:
                 if event.size == self.config.min_event_posts:
@@ -90,7 +86,6 @@ class Engine:
                     assignments[post.id] = event.id
         if assignments and self.write_posts:
             self.store.set_event_ids(assignments)
-        return joined
 
     # evaluation --------------------------------------------------------------
     def evaluate(self, now: datetime, *, reload: bool = False) -> list[Report]:
@@ -108,11 +103,11 @@ class Engine:
             if event is None or event.size < cfg.min_event_posts:
                 continue
             touched.append(event)
-            if getattr(event, "merged_into", ""):
+            if event.merged_into:
                 continue  # folded into another event, which speaks for both
             progress = self._progress(eid, reload)
-            twin = self._reported_twin(event, reload)
-            if twin is not None and not progress.reported:
+            twin = None if progress.reported else self._reported_twin(event, reload)
+            if twin is not None:
                 # one story that started twice: the half reported first keeps speaking for it
                 event, progress = replace(event, id=twin), self._progress(twin)
             if not progress.reported:
@@ -143,7 +138,7 @@ class Engine:
                 burst = event_burst(event, now, self.history.baseline(now), cfg.burst)
                 if burst.is_burst:
                     a = assess(event, now, cfg.levels, burst)
-                    return self._claim(event, "update", max(a.level, progress.level, key=_rank), now, a,
+                    return self._claim(event, "update", max(a.level, progress.level, key=lambda lv: lv.rank), now, a,
                                        progress, step=f"reopen-{_closed_count(progress)}",
                                        change="事件再度升温（结案后出现新一轮传播）")
             return []
@@ -151,7 +146,7 @@ class Engine:
         # a level reached and an official response seen in the same step make one 续报,
         # named by the level so that two workers racing on it claim the same id
         steps, changes = [], []
-        if _rank(a.level) > _rank(progress.level):
+        if a.level.rank > progress.level.rank:
             steps.append(a.level.value)
             changes.append(f"级别由{progress.level.zh}升为{a.level.zh}")
         if event.official is not None and not any(r.official for r in progress.reports):
@@ -159,7 +154,7 @@ class Engine:
             who = event.official.site or event.official.author or "官方"
             changes.append(f"{who}发布官方回应")
         if steps:
-            return self._claim(event, "update", max(a.level, progress.level, key=_rank), now, a, progress,
+            return self._claim(event, "update", max(a.level, progress.level, key=lambda lv: lv.rank), now, a, progress,
                                step=steps[0], change="；".join(changes))
         if now - last_post >= cfg.close_after:
             return self._close(event, now, progress, f"已连续{_hours(cfg.close_after)}小时无新增信息")
@@ -202,7 +197,7 @@ class Engine:
         else:
             if ":update:reopen" in rid:
                 progress.closed = False
-            progress.level = max(level, progress.level or level, key=_rank)
+            progress.level = max(level, progress.level or level, key=lambda lv: lv.rank)
 
     def _progress(self, event_id: str, reload: bool = False) -> Progress:
         progress = self.progress.get(event_id)
@@ -241,10 +236,6 @@ class Engine:
             self._progress(event.id, reload=True)
             n += 1
         return n
-
-
-def _rank(level: Level | None) -> int:
-    return -1 if level is None else LEVEL_ORDER.index(level)
 
 
 def _hours(d: timedelta) -> int:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from indexer.alertstate import ReportRecord
+from indexer.alertstate import VERDICTS, ReportRecord
 
 
 def precision(records: Iterable[ReportRecord]) -> dict[str, Any]:
@@ -15,7 +15,7 @@ def precision(records: Iterable[ReportRecord]) -> dict[str, Any]:
     by_kind: dict[str, dict[str, Any]] = {}
     by_level: dict[str, dict[str, Any]] = {}
     for r in records:
-        if r.verdict not in ("useful", "false_alarm"):
+        if r.verdict not in VERDICTS:
             continue
         for row in (total, by_kind.setdefault(r.kind, bucket()), by_level.setdefault(r.level, bucket())):
             row["marked"] += 1

@@ -9,13 +9,7 @@ from datetime import datetime, timedelta
 
 from indexer.store import Store
 
-from .baseline import Baseline
-
-HOUR = timedelta(hours=1)
-
-
-def hour_start(t: datetime) -> datetime:
-    return t.replace(minute=0, second=0, microsecond=0)
+from .baseline import HOUR, Baseline, to_hour
 
 
 class HourlyHistory:
@@ -31,19 +25,19 @@ class HourlyHistory:
 
     def preload(self, start: datetime, end: datetime) -> None:
         """Read every hour in [start - days, end) at once (a backtest knows its span)."""
-        self._load(hour_start(start) - timedelta(days=self.days), hour_start(end) + HOUR)
+        self._load(to_hour(start) - timedelta(days=self.days), to_hour(end) + HOUR)
 
     def _load(self, start: datetime, end: datetime) -> None:
         if start >= end:
             return
         for bucket, _, n in self.store.counts(start, end, "hour", query="relevant:true"):
-            self.counts[hour_start(bucket)] = n
+            self.counts[to_hour(bucket)] = n
         self.loaded_from = start if self.loaded_from is None else min(self.loaded_from, start)
         self.loaded_to = end if self.loaded_to is None else max(self.loaded_to, end)
 
     def _ensure(self, now: datetime) -> None:
-        want_from = hour_start(now) - timedelta(days=self.days)
-        want_to = hour_start(now)
+        want_from = to_hour(now) - timedelta(days=self.days)
+        want_to = to_hour(now)
         if self.loaded_from is None or self.loaded_from > want_from:
             self.counts.clear()
             self.loaded_from = self.loaded_to = None
@@ -54,7 +48,7 @@ class HourlyHistory:
 
     def baseline(self, now: datetime) -> Baseline:
         """The baseline fitted on complete hours before `now`, refitted once per hour."""
-        key = hour_start(now)
+        key = to_hour(now)
         if self._fitted is not None and self._fitted[0] == key:
             return self._fitted[1]
         self._ensure(now)

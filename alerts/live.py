@@ -29,29 +29,30 @@ def message_for(report: Report, base_url: str = "") -> Message:
     """The message every channel sends for one report (rendered once, stored in the outbox)."""
     chart = trend_chart(report)
     url = f"{base_url.rstrip('/')}/reports/{report.id}" if base_url else ""
-    kind = {"first": "首报", "update": "续报", "close": "结案"}[report.kind]
+    text = render_text(report)
     return Message(
         report_id=report.id, event_id=report.event_id, kind=report.kind, level=report.level.value,
         urgent=report.level.value == "major" and report.kind != "close",
-        subject=f"【舆情{kind}·{report.level.zh}】{report.title}",
-        text=render_text(report), markdown=render_markdown(report), html=render_html(report, chart_cid="trend.png"),
-        url=url, chat=render_text(report), attachments=[("trend.png", "image/png", chart)])
+        subject=f"【舆情{report.kind_zh}·{report.level.zh}】{report.title}",
+        text=text, markdown=render_markdown(report), html=render_html(report, chart_cid="trend.png"),
+        url=url, chat=text, attachments=[("trend.png", "image/png", chart)])
 
 
 def message_for_rule(match, base_url: str = "") -> Message:
     """A rule's alert (ElastAlert-style spike or frequency): one line, every channel."""
-    line = match.describe()
     rid = f"rule:{match.rule}:{match.key}:{match.time.isoformat(timespec='minutes')}"
-    return Message(report_id=rid, event_id="", kind="rule", level="general", urgent=False,
-                   subject=f"【舆情规则告警】{line}", text=line, markdown=md_escape(line),
-                   html=f"<p>{html.escape(line)}</p>", url=base_url, chat=inert(line))
+    return _line_message(rid, "rule", "【舆情规则告警】", match.describe(), base_url)
 
 
 def message_for_volume(alert, base_url: str = "") -> Message:
     """A topic or keyword whose volume bursts while no reported event explains it."""
-    line = alert.describe()
-    return Message(report_id=alert.id, event_id="", kind="volume", level="general", urgent=False,
-                   subject=f"【舆情声量异常】{line}", text=line, markdown=md_escape(line),
+    return _line_message(alert.id, "volume", "【舆情声量异常】", alert.describe(), base_url)
+
+
+def _line_message(report_id: str, kind: str, prefix: str, line: str, base_url: str) -> Message:
+    """A one-line alert, the same on every channel (escaped for each)."""
+    return Message(report_id=report_id, event_id="", kind=kind, level="general", urgent=False,
+                   subject=prefix + line, text=line, markdown=md_escape(line),
                    html=f"<p>{html.escape(line)}</p>", url=base_url, chat=inert(line))
 
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Mapping
 
@@ -70,7 +70,6 @@ class DeliveryStats:
     skipped: int = 0     # another worker holds the lease
     deferred: int = 0    # its channel failed earlier in this round: left for the next one
     unknown: int = 0     # the channel is not configured
-    errors: list[str] = field(default_factory=list)
 
     @property
     def attempted(self) -> int:
@@ -172,14 +171,12 @@ class Outbox:
             return
         self.state.retry_later(item.id, self.worker, error, next_try)
         stats.retried += 1
-        stats.errors.append(f"{item.id}: {error}")
         log.warning("outbox %s: attempt %d failed, next try at %s: %s", item.id, failures,
                     next_try.isoformat(timespec="seconds"), error)
 
     def _dead(self, item: OutboxItem, at: datetime, error: str, stats: DeliveryStats) -> None:
         self.state.retry_later(item.id, self.worker, error, None)
         stats.dead += 1
-        stats.errors.append(f"{item.id}: {error}")
         log.error("outbox %s: not delivered, given up (report %s, channel %s): %s", item.id, item.report_id,
                   item.channel, error)
 
