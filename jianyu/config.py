@@ -171,10 +171,6 @@ def parse_duration(v: Any) -> int:
     return seconds
 
 
-CHANNEL_TYPES = ("email", "webhook", "wecom", "dingtalk", "feishu", "file")
-LEVELS = ("general", "serious", "major")
-
-
 class ChannelSettings(BaseModel):
     """One place reports go. Options beyond these depend on the type (README, Channels);
     an option ending in `_env` names an environment variable that holds its value."""
@@ -212,10 +208,7 @@ class AlertSettings(Section):
 
     @model_validator(mode="after")
     def _unique_channels(self) -> "AlertSettings":
-        names = [c.name for c in self.channels]
-        for name in names:
-            if names.count(name) > 1:
-                raise ValueError(f"channels: the name {name!r} is used twice")
+        _check_unique("channels", [c.name for c in self.channels])
         return self
 
 
@@ -234,12 +227,17 @@ class Settings(Section):
 
     @model_validator(mode="after")
     def _unique_sources(self) -> "Settings":
-        seen: set[str] = set()
-        for src in self.sources:
-            if src.name in seen:
-                raise ValueError(f"sources: the name {src.name!r} is used twice")
-            seen.add(src.name)
+        _check_unique("sources", [src.name for src in self.sources])
         return self
+
+
+def _check_unique(key: str, names: list[str]) -> None:
+    """The first name that comes a second time, named with its list's key."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"{key}: the name {name!r} is used twice")
+        seen.add(name)
 
 
 def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
