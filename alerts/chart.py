@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from indexer.post import SHANGHAI
 
+from .baseline import to_hour
 from .model import KIND_ZH
 from .report import Report, local
 
@@ -65,7 +66,7 @@ def trend_chart(report: Report) -> bytes:
 
 def _draw(fig: Figure, r: Report) -> None:
     ax = fig.add_subplot(1, 1, 1)
-    hours = [local(h) for h, _ in r.hourly] or [local(r.sent_at).replace(minute=0, second=0, microsecond=0)]
+    hours = [local(h) for h, _ in r.hourly] or [to_hour(r.sent_at)]
     counts = [n for _, n in r.hourly] or [0]
     x = mdates.date2num(hours)
     width = 0.8 / 24

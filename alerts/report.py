@@ -16,6 +16,7 @@ from indexer.post import SHANGHAI
 from nlp.labels import SENTIMENT_ZH, TOPIC_ZH, Platform, Sentiment, Topic
 
 from . import handling
+from .baseline import parse_hour, to_hour
 from .model import KIND_ZH, Event, Level, PostRef, report_id
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,6 @@ def local(dt: datetime) -> datetime:
     """The time in Asia/Shanghai; a naive time is taken to be Shanghai time already."""
     return dt.replace(tzinfo=SHANGHAI) if dt.tzinfo is None else dt.astimezone(SHANGHAI)
 
-
-def hour_of(dt: datetime) -> datetime:
-    return local(dt).replace(minute=0, second=0, microsecond=0)
 
 
 def fmt_time(dt: datetime | None, *, year: bool = False) -> str:
@@ -184,13 +182,13 @@ def hourly_series(event: Event, sent_at: datetime) -> list[tuple[datetime, int]]
     counts: dict[datetime, int] = {}
     for key, n in event.hourly.items():
         try:
-            h = hour_of(key if isinstance(key, datetime) else datetime.fromisoformat(str(key)))
+            h = parse_hour(key if isinstance(key, datetime) else str(key))
         except ValueError:
             log.warning("event %s: skipping bad hour key %r", event.id, key)
             continue
         counts[h] = counts.get(h, 0) + int(n)
-    end = hour_of(sent_at)
-    known = [hour_of(t) for t in (event.first.published_at, event.first_seen) if t] + list(counts)
+    end = to_hour(sent_at)
+    known = [to_hour(t) for t in (event.first.published_at, event.first_seen) if t] + list(counts)
     start = min([end, *known])
     if end - start >= timedelta(hours=MAX_HOURS):
         start = end - timedelta(hours=MAX_HOURS - 1)
