@@ -130,3 +130,15 @@ def make_volume(settings: Settings, config):
         return None
     return VolumeWatch(burst=config.burst, keywords=tuple(a.keywords), topics=a.volume_topics,
                        realert=timedelta(seconds=a.volume_realert), days=a.baseline_days)
+
+
+def make_live(settings: Settings, store, channels: dict):
+    """The live alert worker on `store`, delivering to `channels` (`jianyu alerts run`, `jianyu run`)."""
+    from alerts.live import LiveAlerts
+    from alerts.outbox import Outbox
+
+    config = engine_config(settings)
+    worker = worker_name(settings)
+    return LiveAlerts(store, config, Outbox(store.alerts, channels, worker), worker=worker,
+                      base_url=settings.alerts.base_url, rules=make_rules(settings),
+                      volume=make_volume(settings, config))

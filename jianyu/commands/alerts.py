@@ -9,12 +9,13 @@ from pathlib import Path
 
 import click
 
+from alerts.model import KIND_ZH
 from indexer.alertstate import VERDICTS
 from indexer.post import SHANGHAI
 from nlp.errors import BadInput
 
 from ..build import make_store
-from ..build_alerts import engine_config, make_channels, make_rules, make_volume, worker_name
+from ..build_alerts import engine_config, make_channels, make_live, worker_name
 from ..cli import _settings, cli, emit_json
 from ..progress import progress_bar
 from ..timeparse import parse_when
@@ -41,17 +42,10 @@ def alerts() -> None:
 @click.pass_context
 def run(ctx: click.Context, once: bool) -> None:
     """Evaluate continuously as posts arrive: cluster, report, deliver."""
-    from alerts.live import LiveAlerts
-    from alerts.outbox import Outbox
-
     settings = _settings(ctx)
-    config = engine_config(settings)
     channels = make_channels(settings)
-    worker = worker_name(settings)
     with make_store(settings) as store:
-        outbox = Outbox(store.alerts, channels, worker)
-        live = LiveAlerts(store, config, outbox, worker=worker, base_url=settings.alerts.base_url,
-                          rules=make_rules(settings), volume=make_volume(settings, config))
+        live = make_live(settings, store, channels)
         if not channels:
             log.warning("no alert channels configured (alerts.channels): reports are kept in the store only")
         while True:
@@ -88,7 +82,7 @@ def backtest(ctx: click.Context, start: str, end: str, step: str, as_json: bool,
         with progress_bar(desc="backtest", unit="posts") as bar:
             result = run_backtest(store, t0, t1, dt, config, progress=bar.update)
     if out is not None:
-        _write_reports(result.reports, out)
+        write_reports(result.reports, out)
     if as_json:
         emit_json(result.to_dict())
         return
@@ -96,14 +90,12 @@ def backtest(ctx: click.Context, start: str, end: str, step: str, as_json: bool,
                f"{result.events} events, {len(result.reports)} reports")
     for r in result.reports:
         j = report_json(r)
-        click.echo(f"{r.sent_at:%Y-%m-%d %H:%M}  {_KIND[r.kind]}  {r.level.zh}  {r.title}  "
+        click.echo(f"{r.sent_at:%Y-%m-%d %H:%M}  {KIND_ZH[r.kind]}  {r.level.zh}  {r.title}  "
                    f"[{j['topic']}/{j['sentiment']}, {r.post_count} posts, event {r.event_id}]")
 
 
-_KIND = {"first": "首报", "update": "续报", "close": "结案"}
-
-
-def _write_reports(reports, folder: Path) -> None:
+def write_reports(reports, folder: Path) -> None:
+    """Each report as Markdown and as HTML with its trend chart (`alerts backtest --out`, the demo)."""
     from alerts.chart import trend_chart
     from alerts.render import render_html, render_markdown
 
@@ -133,7 +125,7 @@ def list_reports(ctx: click.Context, since: str, as_json: bool) -> None:
         click.echo("no reports")
     for r in records:
         verdict = {"useful": "有用", "false_alarm": "误报"}.get(r.verdict, "")
-        click.echo(f"{r.sent_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}  {r.id}  {_KIND[r.kind]}  {r.title}"
+        click.echo(f"{r.sent_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}  {r.id}  {KIND_ZH[r.kind]}  {r.title}"
                    + (f"  [{verdict}]" if verdict else ""))
 
 
@@ -197,7 +189,7 @@ def evaluate(ctx: click.Context, since: str, as_json: bool) -> None:
     click.echo(f"marked {result['marked']}: useful {result['useful']}, false alarms {result['false_alarm']}, "
                f"precision {result['precision']:.3f}")
     for kind, row in result["by_kind"].items():
-        click.echo(f"  {_KIND[kind]}: {row['useful']}/{row['marked']} useful")
+        click.echo(f"  {KIND_ZH[kind]}: {row['useful']}/{row['marked']} useful")
     for level, row in result["by_level"].items():
         click.echo(f"  {level}: {row['useful']}/{row['marked']} useful")
 

@@ -100,10 +100,10 @@ def show_reports(store, settings) -> None:
     print every report it makes, the first in full, and write them all as Markdown and
     HTML beside the store."""
     from alerts.backtest import backtest
-    from alerts.chart import trend_chart
-    from alerts.render import render_html, render_markdown
+    from alerts.render import render_markdown
 
     from ..build_alerts import engine_config
+    from .alerts import write_reports
 
     times = [p.when for p in store.scan()]
     if not times:
@@ -116,12 +116,9 @@ def show_reports(store, settings) -> None:
     if not result.reports:
         return
     folder = Path(settings.store.path).parent / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
     for r in result.reports:
         click.echo(f"{r.sent_at:%Y-%m-%d %H:%M}  {r.kind_zh}  {r.level.zh}  {r.title}  ({r.post_count} posts)")
-        stem = r.id.replace(":", "_")
-        (folder / f"{stem}.md").write_text(render_markdown(r), encoding="utf-8")
-        (folder / f"{stem}.html").write_text(render_html(r, trend_chart(r)), encoding="utf-8")
+    write_reports(result.reports, folder)
     click.echo(f"\nthe reports as Markdown and HTML (with the trend chart): {folder}/\n")
     click.echo(render_markdown(result.reports[0]))
 

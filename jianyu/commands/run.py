@@ -9,7 +9,7 @@ import click
 from nlp.errors import BadInput
 
 from ..build import make_store
-from ..build_alerts import engine_config, make_channels, make_rules, make_volume, worker_name
+from ..build_alerts import make_channels, make_live
 from ..cli import _settings, cli
 
 log = logging.getLogger(__name__)
@@ -22,24 +22,16 @@ log = logging.getLogger(__name__)
 @click.pass_context
 def run_monitor(ctx: click.Context, parallel: int, no_alerts: bool) -> None:
     """The monitor: crawls each source on its schedule and evaluates alerts as posts arrive."""
-    from alerts.live import LiveAlerts
-    from alerts.outbox import Outbox
-
     from ..monitor import Monitor
 
     settings = _settings(ctx)
     if not settings.sources:
         raise BadInput("no sources configured (add `sources:` to jianyu.yaml)")
-    config = engine_config(settings)
     channels = make_channels(settings)
-    worker = worker_name(settings)
     with make_store(settings) as store:
         step = None
         if not no_alerts:
-            outbox = Outbox(store.alerts, channels, worker)
-            live = LiveAlerts(store, config, outbox, worker=worker, base_url=settings.alerts.base_url,
-                              rules=make_rules(settings), volume=make_volume(settings, config))
-            step = live.step
+            step = make_live(settings, store, channels).step
         step = _with_retention(store, settings, step)
         monitor = Monitor(store, {s.name: s.interval for s in settings.sources}, step,
                           config_path=ctx.obj.config_path or settings.source_file or None,
