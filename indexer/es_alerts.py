@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from .alertstate import (OUTBOX_STATES, REPORT_KINDS, VERDICTS, AlertState, EventRecord, OutboxItem,
                          ReportRecord, check_one_of, stamp, unstamp, utcnow)
-from .es_wire import BulkItemError, Conflict, item_reason
+from .es_wire import Conflict
 
 if TYPE_CHECKING:
     from .es_store import ClusterStore
@@ -55,7 +55,7 @@ class ClusterAlertState(AlertState):
             "updated_at": stamp(e.updated_at) or now}} for e in events]
         if actions:
             self.store.ready()
-            self._bulk(actions, "save events")
+            self.store.write_bulk(actions, "save events")
 
     def get_event(self, event_id: str) -> EventRecord | None:
         doc = self._get("events", event_id)
@@ -124,7 +124,7 @@ class ClusterAlertState(AlertState):
         index = self._index("outbox")
         actions = [{"_op_type": "create", "_index": index, "_id": i.id, "_source": _item_doc(i, now)} for i in items]
         self.store.ready()
-        outcomes = self._bulk(actions, "enqueue messages", conflicts_ok=True)
+        outcomes = self.store.write_bulk(actions, "enqueue messages", conflicts_ok=True)
         return sum(1 for outcome, _ in outcomes if outcome == "ok")
 
     def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
@@ -202,13 +202,6 @@ class ClusterAlertState(AlertState):
                             refresh=self.store.refresh)
 
     # -----------------------------------------------------------------------
-    def _bulk(self, actions: list[dict[str, Any]], what: str, conflicts_ok: bool = False):
-        outcomes = self.store.wire.bulk(actions, self.store.chunk_size, refresh=self.store.refresh)
-        bad = [info for outcome, info in outcomes
-               if outcome not in ("ok", "conflict") or (outcome == "conflict" and not conflicts_ok)]
-        if bad:
-            raise self.store.wire.explain(what, bad[0].get("status"), BulkItemError(item_reason(bad[0])))
-        return outcomes
 
 
 def _item_doc(i: OutboxItem, now: str | None) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from .crawlstate import Evidence, SeenPage, SourceHealth, iso, parse_iso
 from .es_spool import unbytes
-from .es_wire import BulkItemError, Conflict, Missing, Unreachable, item_reason
+from .es_wire import Conflict, Missing, Unreachable
 
 if TYPE_CHECKING:
     from .es_store import ClusterStore
@@ -84,7 +84,7 @@ class ClusterCrawlState:
         actions = [{"_op_type": "index", "_index": self._index("seen"), "_id": key,
                     "_source": _merge_seen(old_docs[key], d) if key in old_docs else d}
                    for key, d in latest.items()]
-        self._bulk(actions, "mark pages seen")
+        self.store.write_bulk(actions, "mark pages seen")
 
     # -- evidence ----------------------------------------------------------------
     def save_evidence(self, items: Iterable[tuple[str, Evidence]]) -> None:
@@ -110,7 +110,7 @@ class ClusterCrawlState:
                             "_id": _key(d["post_id"], d["sha256"]),
                             "_source": {"post_id": d["post_id"], "sha256": d["sha256"],
                                         "captured_at": d["captured_at"]}})
-        self._bulk(actions, "save evidence", conflicts_ok=True)
+        self.store.write_bulk(actions, "save evidence", conflicts_ok=True)
 
     def evidence_for(self, post_id: str) -> list[Evidence]:
         body = {"query": {"term": {"post_id": post_id}}, "size": 1000,
@@ -159,7 +159,7 @@ class ClusterCrawlState:
         actions = [{"_op_type": "index", "_index": index, "_id": h.name, "_source": _health_doc(h)} for h in records]
         if actions:
             self.store.ready()
-            self._bulk(actions, "write source health")
+            self.store.write_bulk(actions, "write source health")
 
     def _record_round(self, args: dict[str, Any]) -> SourceHealth:
         self.store.ready()
@@ -203,14 +203,6 @@ class ClusterCrawlState:
         else:
             raise ValueError(kind)
 
-    def _bulk(self, actions: list[dict[str, Any]], what: str, conflicts_ok: bool = False) -> None:
-        outcomes = self.store.wire.bulk(actions, self.store.chunk_size, refresh=self.store.refresh)
-        if any(o == "unreachable" for o, _ in outcomes):
-            raise Unreachable(f"the cluster at {self.store.wire.url} went away ({what})")
-        bad = [info for o, info in outcomes if o == "failed" or (o == "conflict" and not conflicts_ok)]
-        if bad:
-            raise self.store.wire.explain(what, bad[0].get("status"), BulkItemError(item_reason(bad[0])))
-
 
 def _merge_seen(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     merged = dict(new)
@@ -232,6 +224,6 @@ def _health_doc(h: SourceHealth) -> dict[str, Any]:
 
 
 def _health(s: dict[str, Any]) -> SourceHealth:
-    return SourceHealth(s["name"], parse_iso(s.get("last_run")), parse_iso(s.get("last_success")), parse_iso(s.get("last_post")),
-                        s.get("pages") or 0, s.get("posts") or 0, s.get("errors") or 0, s.get("last_error") or "",
-                        s.get("rounds") or 0)
+    return SourceHealth(s["name"], parse_iso(s.get("last_run")), parse_iso(s.get("last_success")),
+                        parse_iso(s.get("last_post")), s.get("pages") or 0, s.get("posts") or 0,
+                        s.get("errors") or 0, s.get("last_error") or "", s.get("rounds") or 0)

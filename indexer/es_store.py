@@ -38,7 +38,7 @@ from .es_docs import add_text, post_doc
 from .es_read import ClusterReads
 from .es_setup import Layout
 from .es_spool import Spool
-from .es_wire import Unreachable, Wire, item_reason
+from .es_wire import BulkItemError, Unreachable, Wire, item_reason
 from .esdsl import DslCompiler, Names
 from .post import Post
 from .store import QuarantineRecord, Store, UpsertResult, last_per_id
@@ -305,6 +305,19 @@ class ClusterStore(ClusterReads, Store):
             raise Unreachable(f"the cluster at {self.wire.url} went away while writing quarantine records")
         if bad:
             raise StoreError(f"could not quarantine {len(bad)} records: {bad[0]}")
+
+    def write_bulk(self, actions: list[dict[str, Any]], what: str,
+                   conflicts_ok: bool = False) -> list[tuple[str, dict[str, Any]]]:
+        """Send `actions` in bulk (retried as Wire.bulk does) and return each one's outcome.
+        Raises Unreachable when the cluster went away, else the first failure explained
+        (a conflict too, unless `conflicts_ok`: create-only writes of what is there)."""
+        outcomes = self.wire.bulk(actions, self.chunk_size, refresh=self.refresh)
+        if any(o == "unreachable" for o, _ in outcomes):
+            raise Unreachable(f"the cluster at {self.wire.url} went away ({what})")
+        bad = [info for o, info in outcomes if o == "failed" or (o == "conflict" and not conflicts_ok)]
+        if bad:
+            raise self.wire.explain(what, bad[0].get("status"), BulkItemError(item_reason(bad[0])))
+        return outcomes
 
     def _new_qid(self) -> int:
         """Milliseconds and a counter: in time order, and below 2**53 (exact in any JSON)."""

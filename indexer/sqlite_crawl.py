@@ -125,7 +125,8 @@ class CrawlState:
             row = self.db.execute("SELECT last_success, last_post, pages, posts, errors, last_error, rounds "
                                   "FROM source_health WHERE name = ?", (name,)).fetchone()
             old = SourceHealth(name) if row is None else SourceHealth(
-                name, None, parse_iso(row[0]), parse_iso(row[1]), row[2] or 0, row[3] or 0, row[4] or 0, row[5] or "", row[6] or 0)
+                name, None, parse_iso(row[0]), parse_iso(row[1]), row[2] or 0, row[3] or 0, row[4] or 0,
+                row[5] or "", row[6] or 0)
             new = old.after_round(at, pages, posts, errors, last_error, succeeded)
             self.db.execute("INSERT OR REPLACE INTO source_health VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             (name, iso(new.last_run), iso(new.last_success), iso(new.last_post), new.pages,
