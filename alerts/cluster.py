@@ -387,19 +387,7 @@ class Clusterer:
                        idf: _IDF) -> tuple[str | None, float]:
         c = self.config
         query = heapq.nlargest(c.query_terms, vec.items(), key=lambda kv: kv[1])
-        hits: dict[str, float] = {}  # candidate -> summed squared weight of the query words it holds
-        looked = 0.0
-        longest = max(50, int(c.max_postings * len(self._events)))
-        for term, w in query:
-            ids = self._postings.get(term)
-            if ids and len(ids) <= longest:
-                w2 = w * w
-                looked += w2
-                for eid in ids:
-                    hits[eid] = hits.get(eid, 0.0) + w2
-        # Cauchy-Schwarz: cosine <= |shared part of the post| / |post|, so a candidate whose
-        # query words plus all the words not looked up cannot reach the threshold is not scored
-        floor = (c.similarity * norm) ** 2 - (norm * norm - looked)
+        hits, floor = self._candidates(query, c.similarity, norm)
         matched: dict[str, tuple[float, float]] = {}  # event -> (score, cosine)
         for t in vec:  # a word that ends like a place is one: 鹿鸣区, 石桥镇
             if len(t) >= 3 and t[-1] in ADMIN_SUFFIXES:
@@ -474,6 +462,27 @@ class Clusterer:
         b.fps = set()
         return x
 
+    def _candidates(self, query: list[tuple[str, float]], threshold: float, norm: float,
+                    skip: str | None = None) -> tuple[dict[str, float], float]:
+        """Events holding the query's words (weighted), each with the summed squared weight
+        of those it holds, and the least such sum that can still reach `threshold`.
+
+        Cauchy-Schwarz: cosine <= |shared part| / |whole|, so a candidate whose query words
+        plus all the words not looked up cannot reach the threshold need not be scored.
+        Words in more than `max_postings` of the events are not looked up."""
+        longest = max(50, int(self.config.max_postings * len(self._events)))
+        hits: dict[str, float] = {}
+        looked = 0.0
+        for term, w in query:
+            ids = self._postings.get(term)
+            if ids and len(ids) <= longest:
+                w2 = w * w
+                looked += w2
+                for eid in ids:
+                    if eid != skip:
+                        hits[eid] = hits.get(eid, 0.0) + w2
+        return hits, (threshold * norm) ** 2 - (norm * norm - looked)
+
     def _seek_twin(self, eid: str, idf: _IDF) -> str:
         """Look for an event that tells the same story as ``eid`` and fold the two; the
         event that goes on. Run as an event grows (on the key phrase schedule), it joins
@@ -481,19 +490,8 @@ class Clusterer:
         c = self.config
         st = self._state[eid]
         query = heapq.nlargest(c.query_terms, st.mass.items(), key=lambda kv: kv[1] * idf[kv[0]])
-        longest = max(50, int(c.max_postings * len(self._events)))
-        hits: dict[str, float] = {}
-        looked = 0.0
-        for term, m in query:
-            ids = self._postings.get(term)
-            if ids and len(ids) <= longest:
-                w2 = (m * idf[term]) ** 2
-                looked += w2
-                for other in ids:
-                    if other != eid:
-                        hits[other] = hits.get(other, 0.0) + w2
-        norm = self._norm(st, idf)
-        floor = (c.fold_similarity * norm) ** 2 - (norm * norm - looked)  # as in _by_similarity
+        hits, floor = self._candidates([(t, m * idf[t]) for t, m in query], c.fold_similarity,
+                                       self._norm(st, idf), skip=eid)
         for other in heapq.nlargest(TWIN_CANDIDATES, hits, key=hits.__getitem__):
             if hits[other] < floor:
                 break
