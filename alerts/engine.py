@@ -26,6 +26,7 @@ from .history import HourlyHistory
 from .levels import Assessment, LevelConfig, assess
 from .model import Event, Level, report_id
 from .report import Report, build_report
+from .baseline import Baseline
 from .spikes import BurstConfig, event_burst
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ class Engine:
                     a = assess(event, now, cfg.levels, burst)
                     made += self._claim(event, "first", a.level, now, a, progress)
                 continue
-            made += self._follow_up(event, now, progress)
+            made += self._follow_up(event, now, progress, baseline)
         for event in self.clusterer.expire(now):
             progress = self._progress(event.id, reload)
             if progress.reported and not progress.closed:
@@ -127,15 +128,14 @@ class Engine:
         self._save(touched, now)
         return made
 
-    def _follow_up(self, event: Event, now: datetime, progress: Progress) -> list[Report]:
+    def _follow_up(self, event: Event, now: datetime, progress: Progress, baseline: Baseline) -> list[Report]:
         cfg = self.config
         last_post = event.last_seen or now
         if progress.closed:
             # a flare-up after 结案 is the same event: a 续报, never a second 首报
             closed_at = _closed_at(progress)
-            recent = _recent_count(event, now, cfg.burst.window)
-            if closed_at is not None and last_post > closed_at and recent >= cfg.burst.min_posts:
-                burst = event_burst(event, now, self.history.baseline(now), cfg.burst)
+            if closed_at is not None and last_post > closed_at:
+                burst = event_burst(event, now, baseline, cfg.burst)
                 if burst.is_burst:
                     a = assess(event, now, cfg.levels, burst)
                     return self._claim(event, "update", max(a.level, progress.level, key=lambda lv: lv.rank), now, a,
@@ -240,12 +240,6 @@ class Engine:
 
 def _hours(d: timedelta) -> int:
     return int(d.total_seconds() // 3600)
-
-
-def _recent_count(event: Event, now: datetime, window: timedelta) -> int:
-    """Posts in the hours that overlap (now - window, now]."""
-    earliest = now - window - timedelta(hours=1)
-    return sum(n for hour, n in event.hourly.items() if earliest < datetime.fromisoformat(hour) <= now)
 
 
 def _closed_at(progress: Progress) -> datetime | None:
