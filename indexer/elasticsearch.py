@@ -7,7 +7,7 @@ version refuses it, and the error says which client to install).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import elasticsearch
 from elastic_transport import ConnectionError as TransportConnectionError
@@ -21,6 +21,7 @@ from .esdsl import Names
 
 class ElasticsearchWire(Wire):
     product = "Elasticsearch"
+    helpers = helpers
 
     def status_of(self, error: Exception) -> int | str | None:
         if isinstance(error, UnsupportedProductError):
@@ -43,11 +44,6 @@ class ElasticsearchWire(Wire):
                 return f"{err.get('type', '')}: {err.get('reason', '')}"
             return str(error.message)
         return str(getattr(error, "message", error))
-
-    def streaming_bulk(self, actions: Iterable[dict[str, Any]], chunk_size: int,
-                       **kwargs: Any) -> Iterator[tuple[bool, dict]]:
-        return helpers.streaming_bulk(self.client, actions, chunk_size=chunk_size, raise_on_error=False,
-                                      raise_on_exception=False, max_retries=0, **kwargs)
 
     def open_pit(self, index: str, keep_alive: str) -> str:
         return self.call("open a point in time", self.client.open_point_in_time,

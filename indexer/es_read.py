@@ -175,8 +175,7 @@ class ClusterReads:
         passes a post that is not visible yet."""
         after = _parse_cursor(cursor)
         limit = max(1, min(limit, MAX_WINDOW - 1))
-        settled = (time.time_ns() // 1000) - int(self.settle_seconds * 1_000_000)
-        window: dict[str, Any] = {"lte": settled}
+        window: dict[str, Any] = {"lte": self._settled()}
         if after is not None:
             window["gt"] = after
         body: dict[str, Any] = {"query": {"range": {"stored_at": window}}, "size": limit + 1,
@@ -194,10 +193,13 @@ class ClusterReads:
             return posts, cursor or "0"
         return posts, str(hits[-1]["_source"]["stored_at"])
 
+    def _settled(self) -> int:
+        """The newest `stored_at` (microseconds) a reader may trust: older than settle_seconds."""
+        return (time.time_ns() // 1000) - int(self.settle_seconds * 1_000_000)
+
     def newest_cursor(self) -> str:
         """The `stored_at` of the newest settled post (see `stored_since`), or "0"."""
-        settled = (time.time_ns() // 1000) - int(self.settle_seconds * 1_000_000)
-        body = {"query": {"range": {"stored_at": {"lte": settled}}}, "size": 1, "_source": ["stored_at"],
+        body = {"query": {"range": {"stored_at": {"lte": self._settled()}}}, "size": 1, "_source": ["stored_at"],
                 "sort": [{"stored_at": "desc"}], "track_total_hits": False}
         hits = self._search_posts(body, "find the newest stored post")["hits"]["hits"]
         return str(hits[0]["_source"]["stored_at"]) if hits else "0"

@@ -73,6 +73,7 @@ def redact(url: str) -> str:
 
 class Wire(ABC):
     product = "cluster"
+    helpers: Any = None       # the client package's helpers module (its streaming_bulk)
 
     def __init__(self, client: Any, url: str, retry: Retry | None = None,
                  sleep: Callable[[float], None] = time.sleep):
@@ -92,10 +93,11 @@ class Wire(ABC):
     def reason_of(self, error: Exception) -> str:
         """The server's reason (or the connection error) in one line."""
 
-    @abstractmethod
     def streaming_bulk(self, actions: Iterable[dict[str, Any]], chunk_size: int,
                        **kwargs: Any) -> Iterator[tuple[bool, dict]]:
         """The client's helpers.streaming_bulk, never raising on item errors."""
+        return self.helpers.streaming_bulk(self.client, actions, chunk_size=chunk_size, raise_on_error=False,
+                                           raise_on_exception=False, max_retries=0, **kwargs)
 
     @abstractmethod
     def open_pit(self, index: str, keep_alive: str) -> str: ...
@@ -132,7 +134,7 @@ class Wire(ABC):
     def explain(self, what: str, status: int | str | None, error: Exception) -> StoreError:
         reason = self.reason_of(error)
         where = f"the {self.product} cluster at {self.url}"
-        if status == "unreachable" or status in RETRY_STATUS:
+        if self.transient(status):
             return Unreachable(f"cannot reach {where} ({what}): {reason} — check store.url, "
                                "and that the cluster is running")
         if status == "tls":

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import orjson
 from opensearchpy import OpenSearch, helpers
@@ -17,6 +17,7 @@ from .esdsl import Names
 
 class OpenSearchWire(Wire):
     product = "OpenSearch"
+    helpers = helpers
 
     def status_of(self, error: Exception) -> int | str | None:
         if isinstance(error, SSLError) or (isinstance(error, OsConnectionError) and _tls_message(str(error))):
@@ -38,11 +39,6 @@ class OpenSearchWire(Wire):
                 return f"{err.get('type', '')}: {err.get('reason', '')}"
             return str(error.error)
         return str(error)
-
-    def streaming_bulk(self, actions: Iterable[dict[str, Any]], chunk_size: int,
-                       **kwargs: Any) -> Iterator[tuple[bool, dict]]:
-        return helpers.streaming_bulk(self.client, actions, chunk_size=chunk_size, raise_on_error=False,
-                                      raise_on_exception=False, max_retries=0, **kwargs)
 
     def open_pit(self, index: str, keep_alive: str) -> str:
         return self.call("open a point in time", self.client.create_pit, index=index,
