@@ -20,7 +20,7 @@ from indexer.post import SHANGHAI
 
 from .baseline import to_hour
 from .model import KIND_ZH
-from .report import Report, local
+from .report import Report, local, shorten
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def _draw(fig: Figure, r: Report) -> None:
             handles.append(ax.axvline(xm, color=color, linestyle="--", linewidth=1.2, label=label))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=min(6, len(handles)),
               fontsize=8, frameon=False)
-    ax.set_title(f"{r.kind_zh}（{r.level.zh}级）传播趋势：{_short(r)}", fontsize=11, parse_math=False)
+    ax.set_title(f"{r.kind_zh}（{r.level.zh}级）传播趋势：{shorten(r.title, 24)}", fontsize=11, parse_math=False)
     fig.tight_layout()
 
 
@@ -112,9 +112,3 @@ def _marks(r: Report) -> list[tuple[datetime, str, str]]:
             marks.append((when, f"{text[3:5]} {local(when):%H:%M}", MARKS["报送"]))
     marks.append((r.sent_at, f"本次{KIND_ZH[r.kind]} {local(r.sent_at):%H:%M}", MARKS["报送"]))
     return marks
-
-
-def _short(r: Report, limit: int = 24) -> str:
-    name = " ".join(r.title.split())
-    return name if len(name) <= limit else name[:limit - 1] + "…"
-

@@ -171,7 +171,11 @@ def build_report(event: Event, kind: str, level: Level, sent_at: datetime, *,
 
 def event_name(event: Event, limit: int = 40) -> str:
     """A one-line name for the event: its title, else the first post's title or text."""
-    text = event.title or event.first.title or event.first.text or event.id
+    return shorten(event.title or event.first.title or event.first.text or event.id, limit)
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line (whitespace collapsed), cut to `limit` characters with "…"."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
@@ -263,8 +267,8 @@ def _official(event: Event) -> str:
 
 
 def event_name_of(ref: PostRef, limit: int = 30) -> str:
-    text = " ".join((ref.title or ref.text or ref.id).split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    """A one-line name for a post: its title, else its text."""
+    return shorten(ref.title or ref.text or ref.id, limit)
 
 
 def _at(ref: PostRef) -> str:
