@@ -120,12 +120,16 @@ class Engine:
                     made += self._claim(event, "first", a.level, now, a, progress)
                 continue
             made += self._follow_up(event, now, progress, baseline)
-        for event in self.clusterer.expire(now):
-            progress = self._progress(event.id, reload)
-            if progress.reported and not progress.closed:
-                made += self._close(event, now, progress, "事件已超过观察窗口无新增信息")
+        expired = self.clusterer.expire(now)
+        for event in expired:
+            if event.size >= cfg.min_event_posts:   # a smaller one was never reported (events only grow)
+                progress = self._progress(event.id, reload)
+                if progress.reported and not progress.closed:
+                    made += self._close(event, now, progress, "事件已超过观察窗口无新增信息")
             touched.append(event)
         self._save(touched, now)
+        for event in expired:   # out of the clusterer for good; restore() reloads what it needs
+            self.progress.pop(event.id, None)
         return made
 
     def _follow_up(self, event: Event, now: datetime, progress: Progress, baseline: Baseline) -> list[Report]:
